@@ -1,0 +1,73 @@
+import { isAPIError } from "better-auth/api";
+import { decodeJwt } from "jose";
+import type { NextRequest } from "next/server";
+
+import { getAuth } from "@/lib/auth";
+import { backendUrl } from "@/lib/config";
+
+// A chat turn with a remote model can take a while; anything slower than this is reported as a timeout.
+const BACKEND_TIMEOUT_MS = 120_000;
+const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+
+type RouteContext = { params: Promise<{ path: string[] }> };
+
+function errorResponse(status: number, detail: string): Response {
+  return Response.json({ detail }, { status, headers: { "cache-control": "no-store" } });
+}
+
+/** The signed-in user's backend JWT, or null when the request carries no valid session. */
+async function userToken(request: NextRequest): Promise<string | null> {
+  try {
+    const { token } = await getAuth().api.getToken({ headers: request.headers });
+    return token;
+  } catch (error) {
+    if (isAPIError(error) && error.statusCode === 401) return null;
+    throw error;
+  }
+}
+
+function backendTarget(userId: string, path: string[], search: string): URL | null {
+  // "." and ".." would be collapsed by URL parsing and escape the user's own prefix.
+  if (path.some((segment) => segment === "." || segment === "..")) return null;
+  const segments = [userId, ...path].map(encodeURIComponent).join("/");
+  return new URL(`${backendUrl()}/api/${segments}${search}`);
+}
+
+async function callBackend(request: NextRequest, target: URL, token: string): Promise<Response> {
+  const hasBody = METHODS_WITH_BODY.has(request.method);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
+  if (hasBody) headers["content-type"] = "application/json";
+  return fetch(target, {
+    method: request.method,
+    headers,
+    body: hasBody ? await request.text() : undefined,
+    cache: "no-store",
+    redirect: "manual",
+    signal: AbortSignal.timeout(BACKEND_TIMEOUT_MS),
+  });
+}
+
+/** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
+async function forward(request: NextRequest, context: RouteContext): Promise<Response> {
+  const token = await userToken(request);
+  if (!token) return errorResponse(401, "Your session has expired. Please sign in again.");
+  const userId = decodeJwt(token).sub;
+  const target = userId && backendTarget(userId, (await context.params).path, request.nextUrl.search);
+  if (!target) return errorResponse(404, "Not found.");
+
+  let upstream: Response;
+  try {
+    upstream = await callBackend(request, target, token);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      return errorResponse(504, "The task service did not answer in time. Please try again.");
+    }
+    return errorResponse(502, "The task service is unavailable right now. Please try again in a moment.");
+  }
+  const headers = new Headers({ "cache-control": "no-store" });
+  const contentType = upstream.headers.get("content-type");
+  if (contentType) headers.set("content-type", contentType);
+  return new Response(upstream.body, { status: upstream.status, headers });
+}
+
+export { forward as DELETE, forward as GET, forward as PATCH, forward as POST, forward as PUT };

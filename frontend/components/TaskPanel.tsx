@@ -1,0 +1,177 @@
+"use client";
+
+import { type FormEvent, type KeyboardEvent, useCallback, useState } from "react";
+
+import { useApiErrorHandler, useRemote } from "@/components/use-remote";
+import { api } from "@/lib/api";
+import type { Task, TaskFilter } from "@/lib/types";
+
+const FILTERS: { value: TaskFilter; label: string }[] = [
+  { value: "all", label: "All" },
+  { value: "pending", label: "Pending" },
+  { value: "completed", label: "Completed" },
+];
+
+const EMPTY_MESSAGES: Record<TaskFilter, string> = {
+  all: "No tasks yet. Ask the assistant to add one.",
+  pending: "Nothing pending. Nice work!",
+  completed: "No completed tasks yet.",
+};
+
+interface TaskPanelProps {
+  /** Changes whenever the agent may have changed tasks, so the panel loads them again. */
+  version: number;
+}
+
+export function TaskPanel({ version }: TaskPanelProps) {
+  const [filter, setFilter] = useState<TaskFilter>("all");
+  const [changes, setChanges] = useState(0);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const describeError = useApiErrorHandler();
+  const load = useCallback(() => api.listTasks(filter), [filter]);
+  const { data: tasks, error: loadError, loading } = useRemote(load, `${version}:${changes}`);
+
+  const run = useCallback(
+    async (action: () => Promise<unknown>): Promise<boolean> => {
+      setActionError(null);
+      try {
+        await action();
+        return true;
+      } catch (error) {
+        setActionError(describeError(error));
+        return false;
+      } finally {
+        setChanges((count) => count + 1);
+      }
+    },
+    [describeError],
+  );
+
+  const error = actionError ?? loadError;
+  return (
+    <aside className="panel tasks" aria-labelledby="tasks-heading" aria-busy={loading}>
+      <div className="panel__header">
+        <h2 id="tasks-heading">Tasks</h2>
+        <div className="filters" role="group" aria-label="Filter tasks">
+          {FILTERS.map(({ value, label }) => (
+            <button
+              key={value}
+              type="button"
+              className="filter"
+              aria-pressed={filter === value}
+              onClick={() => setFilter(value)}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      </div>
+      {error && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
+      {tasks === undefined ? (
+        loading && <p role="status">Loading tasks…</p>
+      ) : tasks.length === 0 ? (
+        <p className="empty">{EMPTY_MESSAGES[filter]}</p>
+      ) : (
+        <ul className="task-list" aria-label={`${FILTERS.find((f) => f.value === filter)?.label} tasks`}>
+          {tasks.map((task) => (
+            <TaskItem key={task.id} task={task} run={run} />
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}
+
+interface TaskItemProps {
+  task: Task;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+}
+
+function TaskItem({ task, run }: TaskItemProps) {
+  const [editing, setEditing] = useState(false);
+  if (editing) {
+    return (
+      <li className="task task--editing">
+        <TaskEditor task={task} run={run} onDone={() => setEditing(false)} />
+      </li>
+    );
+  }
+  return (
+    <li className={task.completed ? "task task--done" : "task"}>
+      <input
+        type="checkbox"
+        className="task__check"
+        checked={task.completed}
+        onChange={() => run(() => api.toggleTask(task.id))}
+        aria-label={task.completed ? `Mark '${task.title}' as pending` : `Mark '${task.title}' as complete`}
+      />
+      <div className="task__body">
+        <span className="task__title">
+          <span className="task__id">#{task.id}</span> {task.title}
+        </span>
+        {task.description && <span className="task__description">{task.description}</span>}
+      </div>
+      <div className="task__actions">
+        <button type="button" className="icon-button" onClick={() => setEditing(true)} aria-label={`Edit '${task.title}'`}>
+          Edit
+        </button>
+        <button
+          type="button"
+          className="icon-button icon-button--danger"
+          onClick={() => run(() => api.deleteTask(task.id))}
+          aria-label={`Delete '${task.title}'`}
+        >
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
+
+interface TaskEditorProps extends TaskItemProps {
+  onDone: () => void;
+}
+
+function TaskEditor({ task, run, onDone }: TaskEditorProps) {
+  const [title, setTitle] = useState(task.title);
+  const [description, setDescription] = useState(task.description ?? "");
+  const [saving, setSaving] = useState(false);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setSaving(true);
+    const changes = { title: title.trim(), description: description.trim() || null };
+    const saved = await run(() => api.updateTask(task.id, changes));
+    setSaving(false);
+    if (saved) onDone();
+  }
+
+  function cancelOnEscape(event: KeyboardEvent) {
+    if (event.key === "Escape") onDone();
+  }
+
+  return (
+    <form className="task-editor" onSubmit={save} onKeyDown={cancelOnEscape} aria-label={`Edit task #${task.id}`}>
+      <label>
+        Title
+        <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} autoFocus />
+      </label>
+      <label>
+        Description
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} rows={2} />
+      </label>
+      <div className="task-editor__actions">
+        <button type="submit" className="button button--primary" disabled={saving}>
+          {saving ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,37 @@
+import { betterAuth } from "better-auth";
+import { jwt } from "better-auth/plugins";
+import { Pool } from "pg";
+
+import { readAuthConfig } from "@/lib/config";
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+function createAuth() {
+  const config = readAuthConfig();
+  return betterAuth({
+    database: new Pool({ connectionString: config.databaseUrl, max: 10 }),
+    baseURL: config.baseURL,
+    secret: config.secret,
+    trustedOrigins: config.trustedOrigins,
+    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+    // Default jwt plugin: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
+    plugins: [jwt()],
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+let instance: Auth | undefined;
+
+/** The Better Auth server, created on first use so that `next build` needs no secrets or database. */
+export function getAuth(): Auth {
+  instance ??= createAuth();
+  return instance;
+}
+
+/** The signed-in user for a request's headers, or null. */
+export async function getSessionUser(headers: Headers) {
+  const session = await getAuth().api.getSession({ headers });
+  return session?.user ?? null;
+}

@@ -1,0 +1,12 @@
+/** Where to go after signing in: only a same-site path, never another origin (no open redirect). */
+export function safeReturnPath(value: string | string[] | null | undefined, fallback = "/chat"): string {
+  const path = Array.isArray(value) ? value[0] : value;
+  if (!path || !path.startsWith("/") || path.startsWith("//") || path.includes("\\")) return fallback;
+  return path;
+}
+
+export function signInPath(returnTo: string, reason?: "expired"): string {
+  const query = new URLSearchParams({ next: returnTo });
+  if (reason) query.set("reason", reason);
+  return `/sign-in?${query}`;
+}

@@ -1,0 +1,19 @@
+import { ConfigError } from "@/lib/config";
+import { migrateAuthSchema } from "@/lib/migrate";
+
+function describe(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  return `cannot migrate the auth tables in DATABASE_URL's database: ${message}`;
+}
+
+/** Migrates, or prints one clear line and exits non-zero so the orchestrator restarts or reports the pod. */
+export async function runStartupMigrations(): Promise<void> {
+  try {
+    const changed = await migrateAuthSchema();
+    console.log(changed.length ? `todo-frontend: migrated auth tables ${changed.join(", ")}` : "todo-frontend: auth tables up to date");
+  } catch (error) {
+    console.error(`todo-frontend: ${describe(error)}`);
+    process.exit(1);
+  }
+}
