@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Tear the CI cluster down and leave the machine as it was: processes (by recorded pid), pod containers,
+# mounts, network namespaces, interfaces, iptables chains, cgroups, sysctls and data dirs. Works after a
+# partial `up` too: every step tolerates a piece that never started. The binary cache and the logs stay.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "${here}/config.sh"
+source "${here}/lib.sh"
+source "${here}/node.sh"
+
+# Remove every pod through the CRI first, so containerd runs the CNI DEL that frees IPs and iptables rules.
+remove_pods() {
+  daemon_running containerd && [[ -S "${CONTAINERD_SOCK}" ]] || return 0
+  timeout 60 crictl --runtime-endpoint "unix://${CONTAINERD_SOCK}" --timeout 20s rmp --all --force \
+    >/dev/null 2>&1 || say "warning: crictl rmp failed; killing containers directly"
+  local id
+  for id in $(runc --root "${RUN_DIR}/runc/k8s.io" list -q 2>/dev/null); do
+    runc --root "${RUN_DIR}/runc/k8s.io" delete --force "${id}" 2>/dev/null
+  done
+}
+
+# containerd-shim processes outlive containerd; ours are the ones that talk to our containerd's socket.
+stop_shims() {
+  local pid
+  for pid in $(pgrep -f -- "-address ${CONTAINERD_SOCK}( |$)"); do
+    kill "${pid}" 2>/dev/null
+  done
+}
+
+unmount_all() {
+  local target
+  for target in $(findmnt -rn -o TARGET | grep -E "^(${DATA_DIR}|${RUN_DIR})/" | sort -r); do
+    umount "${target}" 2>/dev/null || umount -l "${target}" 2>/dev/null
+  done
+  for target in /run/netns/cni-*; do
+    [[ -e "${target}" ]] || continue
+    umount "${target}" 2>/dev/null
+    rm -f "${target}"
+  done
+}
+
+# Delete every iptables rule that jumps to a chain of ours, then the chains themselves.
+clean_iptables() {
+  local tool table rule chain
+  kube-proxy --cleanup >/dev/null 2>&1
+  for tool in iptables ip6tables; do
+    for table in filter nat mangle raw; do
+      "${tool}-save" -t "${table}" 2>/dev/null | grep -E -- '^-A .* -j (KUBE|CNI|TODO-CI)-' |
+        while read -r rule; do
+          eval "${tool} -w -t ${table} -D ${rule#-A }" 2>/dev/null
+        done
+      for chain in $("${tool}-save" -t "${table}" 2>/dev/null | sed -nE 's/^:((KUBE|CNI|TODO-CI)-[^ ]+) .*/\1/p'); do
+        "${tool}" -w -t "${table}" -F "${chain}" 2>/dev/null
+      done
+      for chain in $("${tool}-save" -t "${table}" 2>/dev/null | sed -nE 's/^:((KUBE|CNI|TODO-CI)-[^ ]+) .*/\1/p'); do
+        "${tool}" -w -t "${table}" -X "${chain}" 2>/dev/null
+      done
+    done
+  done
+}
+
+remove_cgroups() {
+  local hierarchy
+  for hierarchy in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d "${hierarchy}" ]] && find "${hierarchy}" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+}
+
+restore_sysctls() {
+  [[ -s "${SYSCTL_SNAPSHOT}" ]] || return 0
+  local key value
+  while read -r key value; do
+    echo "${value}" >"/proc/sys/${key}" 2>/dev/null
+  done <"${SYSCTL_SNAPSHOT}"
+}
+
+main() {
+  require_root
+  stop_daemon kubelet
+  remove_pods
+  local component
+  for component in kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd registry; do
+    stop_daemon "${component}"
+  done
+  stop_shims
+  stop_daemon containerd
+  unmount_all
+  ip link delete "${BRIDGE_NAME}" 2>/dev/null
+  ip link delete "${NODE_IFACE}" 2>/dev/null
+  clean_iptables
+  remove_cgroups
+  restore_sysctls
+  [[ -f "${DATA_DIR}/created-var-log-pods" ]] && rm -rf /var/log/pods /var/log/containers
+  rm -rf "${DATA_DIR}" "${RUN_DIR}"
+  say "cluster down; logs kept in ${LOG_DIR}"
+}
+
+main "$@"

@@ -1,0 +1,50 @@
+# Helpers shared by the ci/cluster scripts (sourced after config.sh).
+
+say() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# start_daemon NAME COMMAND...: run COMMAND detached in its own session, log to LOG_DIR/NAME.log and
+# record its pid in PID_DIR/NAME.pid. A live daemon of that name is left alone, which keeps `up` idempotent.
+start_daemon() {
+  local name="$1"; shift
+  if daemon_running "${name}"; then
+    return 0
+  fi
+  mkdir -p "${LOG_DIR}" "${PID_DIR}"
+  setsid "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
+  echo $! >"${PID_DIR}/${name}.pid"
+}
+
+daemon_pid() { cat "${PID_DIR}/$1.pid" 2>/dev/null || true; }
+
+daemon_running() {
+  local pid
+  pid="$(daemon_pid "$1")"
+  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null
+}
+
+# stop_daemon NAME: SIGTERM the recorded pid, SIGKILL it after 10 s, then forget it.
+stop_daemon() {
+  local name="$1" pid
+  pid="$(daemon_pid "${name}")"
+  if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
+    kill "${pid}" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "${pid}" 2>/dev/null || true
+  fi
+  rm -f "${PID_DIR}/${name}.pid"
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND every half second until it succeeds.
+wait_for() {
+  local seconds="$1" what="$2"; shift 2
+  local deadline=$(( $(date +%s) + seconds ))
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s) < deadline )) || die "timed out after ${seconds}s waiting for ${what} (logs: ${LOG_DIR})"
+    sleep 0.5
+  done
+}
+
+kubectl_admin() { kubectl --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
+
+require_root() { [[ "$(id -u)" == 0 ]] || die "run as root: the cluster needs network, mount and cgroup rights"; }
