@@ -1,0 +1,50 @@
+"""Request dependencies: the database session and the authenticated user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app.core.db import session_scope
+from app.core.security import InvalidToken, KeysUnavailable, TokenVerifier
+from app.models import USER_ID_MAX
+
+_bearer = HTTPBearer(auto_error=False, description="A Better Auth JWT (EdDSA), or HS256 when enabled")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    yield from session_scope(request.app.state.engine)
+
+
+async def token_user_id(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The user id (`sub`) of a valid bearer token: 401 for a bad token, 503 if keys cannot be fetched."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Not authenticated: send a bearer token", _CHALLENGE
+        )
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        return await verifier.user_id(credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"Not authenticated: {error}", _CHALLENGE) from None
+    except KeysUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
+
+
+def current_user(
+    user_id: Annotated[str, Path(min_length=1, max_length=USER_ID_MAX)],
+    token_user: Annotated[str, Depends(token_user_id)],
+) -> str:
+    """The `{user_id}` of the path, which must be the token's user."""
+    if user_id != token_user:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This token belongs to another user")
+    return user_id
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+CurrentUser = Annotated[str, Depends(current_user)]

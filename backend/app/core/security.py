@@ -1,0 +1,114 @@
+"""Verification of Better Auth JWTs: EdDSA against the frontend's JWKS, optionally HS256 with the secret."""
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import jwt
+
+logger = logging.getLogger(__name__)
+
+JWKS_ALGORITHMS = ["EdDSA"]  # Better Auth's default signing algorithm (Ed25519)
+HS256 = "HS256"
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+JWKS_MAX_AGE_SECONDS = 300  # refresh now and then so revoked keys leave the cache
+JWKS_REFETCH_INTERVAL_SECONDS = (
+    10  # at most one fetch per interval for unknown kids: bad tokens cannot hammer it
+)
+JWKS_TIMEOUT_SECONDS = 5
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired or not signed by a trusted key (HTTP 401)."""
+
+
+class KeysUnavailable(Exception):
+    """The JWKS could not be fetched, so no EdDSA token can be checked right now (HTTP 503)."""
+
+
+@dataclass
+class JWKSCache:
+    """Signing keys by kid from the JWKS URL; refetched when stale or on an unknown kid, at most once per
+    `refetch_interval` so that bad tokens cannot hammer the sign-in service."""
+
+    url: str
+    refetch_interval: float = JWKS_REFETCH_INTERVAL_SECONDS
+    keys: dict[str, jwt.PyJWK] = field(default_factory=dict)
+    fetched_at: float = float("-inf")
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def key_for(self, kid: str) -> jwt.PyJWK:
+        if kid not in self.keys or self._age() > JWKS_MAX_AGE_SECONDS:
+            async with self.lock:  # concurrent misses share one fetch
+                if self._age() > self.refetch_interval:
+                    await self._refresh()
+        if not self.keys:
+            raise KeysUnavailable("the sign-in service's signing keys are not available yet")
+        try:
+            return self.keys[kid]
+        except KeyError:
+            raise InvalidToken("token signed by an unknown key") from None
+
+    def _age(self) -> float:
+        return time.monotonic() - self.fetched_at
+
+    async def _refresh(self) -> None:
+        try:
+            # A client per fetch: fetches are rare, and nothing stays bound to one event loop.
+            async with httpx.AsyncClient(timeout=JWKS_TIMEOUT_SECONDS) as client:
+                response = await client.get(self.url)
+            response.raise_for_status()
+            key_set = jwt.PyJWKSet.from_dict(response.json())
+        except (httpx.HTTPError, ValueError, jwt.PyJWTError) as error:
+            # Keep the keys we have (if any) and wait an interval before the next try.
+            self.fetched_at = time.monotonic()
+            logger.warning("JWKS fetch from %s failed: %s", self.url, type(error).__name__)
+            return
+        self.keys = {key.key_id: key for key in key_set.keys if key.key_id and key.algorithm_name == "EdDSA"}
+        self.fetched_at = time.monotonic()
+
+
+@dataclass
+class TokenVerifier:
+    """Checks signature, expiry, issuer, audience and subject; returns the user id (`sub`)."""
+
+    issuer: str
+    jwks: JWKSCache
+    hs256_secret: str | None = None
+
+    async def user_id(self, token: str) -> str:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise InvalidToken("malformed token") from None
+        key, algorithms = await self._key_and_algorithms(header)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.issuer,
+                issuer=self.issuer,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token expired") from None
+        except jwt.PyJWTError as error:
+            raise InvalidToken(f"invalid token: {error}") from None
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not subject:
+            raise InvalidToken("token has no subject")
+        return subject
+
+    async def _key_and_algorithms(self, header: dict) -> tuple[jwt.PyJWK | str, list[str]]:
+        algorithm = header.get("alg")
+        if algorithm == HS256 and self.hs256_secret:
+            return self.hs256_secret, [HS256]
+        if algorithm not in JWKS_ALGORITHMS:
+            raise InvalidToken(f"signing algorithm {algorithm!r} is not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise InvalidToken("token has no key id")
+        return await self.jwks.key_for(kid), JWKS_ALGORITHMS

@@ -1,0 +1,81 @@
+"""Task and conversation queries, shared by the REST routes, the MCP tools and the chat cycle.
+
+Every query is scoped to one user: another user's rows are indistinguishable from missing ones.
+"""
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlmodel import Session, col, select
+
+from app.models import Conversation, Message, Role, Task, TaskCreate, TaskStatus, TaskUpdate, utcnow
+
+Row = TypeVar("Row", Task, Conversation, Message)
+
+
+def list_tasks(session: Session, user_id: str, status: TaskStatus = TaskStatus.all) -> Sequence[Task]:
+    query = select(Task).where(Task.user_id == user_id)
+    if status is not TaskStatus.all:
+        query = query.where(Task.completed == (status is TaskStatus.completed))
+    return session.exec(query.order_by(col(Task.created_at).desc(), col(Task.id).desc())).all()
+
+
+def get_task(session: Session, user_id: str, task_id: int) -> Task | None:
+    task = session.get(Task, task_id)
+    return task if task is not None and task.user_id == user_id else None
+
+
+def create_task(session: Session, user_id: str, data: TaskCreate) -> Task:
+    task = Task(user_id=user_id, title=data.title, description=data.description or None)
+    return _save(session, task)
+
+
+def update_task(session: Session, task: Task, changes: TaskUpdate) -> Task:
+    values = changes.model_dump(exclude_unset=True, exclude_none=True)
+    if "description" in values:
+        values["description"] = values["description"] or None  # an empty description clears it
+    task.sqlmodel_update(values)
+    task.updated_at = utcnow()
+    return _save(session, task)
+
+
+def delete_task(session: Session, task: Task) -> None:
+    session.delete(task)
+    session.commit()
+
+
+def list_conversations(session: Session, user_id: str) -> Sequence[Conversation]:
+    query = select(Conversation).where(Conversation.user_id == user_id)
+    return session.exec(
+        query.order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+    ).all()
+
+
+def get_conversation(session: Session, user_id: str, conversation_id: int) -> Conversation | None:
+    conversation = session.get(Conversation, conversation_id)
+    return conversation if conversation is not None and conversation.user_id == user_id else None
+
+
+def create_conversation(session: Session, user_id: str) -> Conversation:
+    return _save(session, Conversation(user_id=user_id))
+
+
+def list_messages(session: Session, conversation: Conversation) -> Sequence[Message]:
+    query = select(Message).where(Message.conversation_id == conversation.id)
+    return session.exec(query.order_by(col(Message.created_at), col(Message.id))).all()
+
+
+def add_message(session: Session, conversation: Conversation, role: Role, content: str) -> Message:
+    message = Message(
+        user_id=conversation.user_id, conversation_id=conversation.id, role=role, content=content
+    )
+    conversation.updated_at = message.created_at
+    session.add(conversation)
+    return _save(session, message)
+
+
+def _save(session: Session, row: Row) -> Row:
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
