@@ -2,8 +2,13 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 
+// Installed before any module loads, because Better Auth's client keeps the fetch it finds at creation.
+// Component tests never reach a network: each test scripts its replies with fakeFetch().
+const fetchMock = vi.fn<typeof fetch>();
+vi.stubGlobal("fetch", fetchMock);
+
 afterEach(() => {
   cleanup();
-  vi.unstubAllGlobals();
   vi.clearAllMocks();
+  fetchMock.mockReset();
 });

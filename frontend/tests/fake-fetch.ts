@@ -1,0 +1,39 @@
+import { vi } from "vitest";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+type Reply = Response | (() => Response) | Error;
+type Routes = Record<string, Reply | Reply[]>;
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+/**
+ * Scripts the global fetch (a mock installed by setup.ts) as a server keyed by "METHOD /path?query".
+ * A list of replies is consumed in order (the last one repeats); an Error rejects like a network failure.
+ */
+export function fakeFetch(routes: Routes): RecordedRequest[] {
+  const requests: RecordedRequest[] = [];
+  vi.mocked(fetch).mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input), "http://localhost:3000");
+    const method = init?.method ?? "GET";
+    const path = `${url.pathname}${url.search}`;
+    requests.push({ method, path, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    const replies = routes[`${method} ${path}`];
+    if (replies === undefined) throw new Error(`unexpected request ${method} ${path}`);
+    const reply = Array.isArray(replies) ? (replies.length > 1 ? replies.shift()! : replies[0]) : replies;
+    if (reply instanceof Error) throw reply;
+    return typeof reply === "function" ? reply() : reply.clone();
+  });
+  return requests;
+}
+
+export const router = { replace: vi.fn(), push: vi.fn(), refresh: vi.fn() };
+
+/** next/navigation for client components rendered outside Next: the page is /chat. */
+export const navigationMock = { useRouter: () => router, usePathname: () => "/chat" };
