@@ -5,4 +5,9 @@
 
 from invoke import Collection
 
-ns = Collection()
+from ops.tasks import ai, chart, cluster, test
+
+ns = Collection(cluster.deploy, cluster.reset, cluster.destroy, cluster.status, cluster.logs, cluster.doctor)
+ns.add_collection(Collection.from_module(ai))
+ns.add_collection(Collection.from_module(test))
+ns.add_collection(Collection.from_module(chart))

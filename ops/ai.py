@@ -1,0 +1,81 @@
+"""Optional AI assistants: hand a question to kubectl-ai, or an analysis to kagent, when they are set up.
+
+Neither is needed: `invoke doctor` explains failures without AI. When a tool is missing, say how to get it.
+"""
+
+import os
+import shutil
+
+from ops.errors import OpsError
+from ops.settings import Settings
+from ops.shell import Shell, join
+from ops.targets import kubectl
+
+# Where each kubectl-ai provider reads its key (`ollama` and `llamacpp` run locally and need none).
+PROVIDER_KEYS = {
+    "gemini": "GEMINI_API_KEY",
+    "openai": "OPENAI_API_KEY",
+    "azopenai": "AZURE_OPENAI_API_KEY",
+    "grok": "GROK_API_KEY",
+}
+KUBECTL_AI_INSTALL = (
+    "kubectl-ai is not installed. Install it with `kubectl krew install ai` or from "
+    "https://github.com/GoogleCloudPlatform/kubectl-ai/releases, then set the key of your LLM provider "
+    "(GEMINI_API_KEY by default; ai.kubectl_ai_provider selects another). See docs/operations.md"
+)
+KAGENT_INSTALL = (
+    "kagent is not set up. Install its CLI (https://kagent.dev/docs/kagent/introduction/installation), "
+    "export OPENAI_API_KEY and run `kagent install` against this cluster. See docs/operations.md"
+)
+ANALYSIS_TASK = (
+    "Analyse the health of the Todo AI Chatbot in Kubernetes namespace {namespace}: pods, restarts, probes, "
+    "events, resource use and Helm releases todo-postgres, todo-backend and todo-frontend. "
+    "List problems with their likely cause and a fix. Do not change anything."
+)
+
+
+def kubectl_ai_command(settings: Settings, ai: dict, question: str) -> list[str]:
+    provider = ai.get("kubectl_ai_provider", "gemini")
+    key = PROVIDER_KEYS.get(provider)
+    if key and not os.environ.get(key):
+        raise OpsError(f"kubectl-ai uses provider {provider!r}, which needs {key} in the environment")
+    model = ["--model", ai["kubectl_ai_model"]] if ai.get("kubectl_ai_model") else []
+    kubeconfig = ["--kubeconfig", settings.kubeconfig] if settings.kubeconfig else []
+    prompt = f"In Kubernetes namespace {settings.namespace}: {question}"
+    return ["kubectl-ai", "--quiet", "--llm-provider", provider, *model, *kubeconfig, prompt]
+
+
+def ask(shell: Shell, settings: Settings, ai: dict, question: str) -> None:
+    """Answer a free-form question about the deployment with kubectl-ai."""
+    if not question.strip():
+        raise OpsError('ask a question, e.g. invoke ai.ask "why is the backend restarting?"')
+    if shutil.which("kubectl-ai") is None:
+        raise OpsError(KUBECTL_AI_INSTALL)
+    run_interactive(shell, kubectl_ai_command(settings, ai, question))
+
+
+def analyze(shell: Shell, settings: Settings, ai: dict) -> None:
+    """A health analysis by kagent's Kubernetes agent if kagent runs in the cluster, else by kubectl-ai."""
+    task = ANALYSIS_TASK.format(namespace=settings.namespace)
+    if kagent_ready(shell, settings, ai):
+        agent = ai.get("kagent_agent", "k8s-agent")
+        run_interactive(shell, ["kagent", "invoke", "--agent", agent, "--task", task])
+    elif shutil.which("kubectl-ai"):
+        run_interactive(shell, kubectl_ai_command(settings, ai, task))
+    else:
+        raise OpsError(
+            f"{KAGENT_INSTALL}\nOr: {KUBECTL_AI_INSTALL}\nWithout AI, `invoke doctor` explains failures."
+        )
+
+
+def kagent_ready(shell: Shell, settings: Settings, ai: dict) -> bool:
+    """The kagent CLI is installed and its controller runs in the cluster."""
+    namespace = ai.get("kagent_namespace", "kagent")
+    controller = kubectl(settings, "get", "deployments", "-n", namespace, "-o", "name", namespaced=False)
+    return shutil.which("kagent") is not None and bool(shell.attempt(controller).stdout.strip())
+
+
+def run_interactive(shell: Shell, args: list[str]) -> None:
+    result = shell.c.run(join(args), warn=True, pty=False)
+    if result.failed:
+        raise OpsError(f"{args[0]} exited with code {result.exited}")

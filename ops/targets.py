@@ -1,0 +1,210 @@
+"""Where the releases run: a Minikube profile, a kind cluster, or any kubeconfig context plus a registry.
+
+Each target knows how to make its cluster exist, how images reach it, how to reach the frontend and
+how to tear everything down. `deploy` and `reset` only talk to this interface.
+"""
+
+import socket
+from typing import Protocol
+
+import yaml
+
+from ops import images
+from ops.errors import OpsError
+from ops.settings import RELEASES, Settings
+from ops.shell import Shell
+
+
+class Target(Protocol):
+    name: str
+    tools: tuple[str, ...]
+
+    def kube_context(self, settings: Settings) -> str: ...
+    def ensure_cluster(self, shell: Shell, settings: Settings) -> None: ...
+    def load_image(self, shell: Shell, settings: Settings, reference: str) -> str: ...
+    def node_address(self, shell: Shell, settings: Settings) -> str: ...
+    def teardown(self, shell: Shell, settings: Settings) -> None: ...
+
+
+class Minikube:
+    name = "minikube"
+    tools = ("minikube",)
+
+    def kube_context(self, settings: Settings) -> str:
+        return settings.minikube_profile
+
+    def ensure_cluster(self, shell: Shell, settings: Settings) -> None:
+        profile = settings.minikube_profile
+        if shell.succeeds(["minikube", "status", "-p", profile]):
+            return
+        cpus, memory = settings.minikube_cpus, settings.minikube_memory
+        print(f"starting minikube profile {profile}: {cpus} CPUs, {memory} MiB")
+        shell.change(
+            [
+                "minikube",
+                "start",
+                "-p",
+                profile,
+                f"--cpus={settings.minikube_cpus}",
+                f"--memory={settings.minikube_memory}",
+            ],
+            f"minikube could not start profile {profile} (see `minikube logs -p {profile}`)",
+            show=True,
+        )
+
+    def load_image(self, shell: Shell, settings: Settings, reference: str) -> str:
+        listed = shell.query(
+            ["minikube", "-p", settings.minikube_profile, "image", "ls"], "minikube image ls failed"
+        )
+        if not any(line.strip().endswith(reference) for line in listed.splitlines()):
+            shell.change(
+                ["minikube", "-p", settings.minikube_profile, "image", "load", reference],
+                f"minikube could not load image {reference}",
+            )
+        return reference
+
+    def node_address(self, shell: Shell, settings: Settings) -> str:
+        if shell.dry and not shell.succeeds(["minikube", "status", "-p", settings.minikube_profile]):
+            return "<minikube ip>"
+        return shell.query(["minikube", "ip", "-p", settings.minikube_profile], "minikube ip failed").strip()
+
+    def teardown(self, shell: Shell, settings: Settings) -> None:
+        shell.change(
+            ["minikube", "delete", "-p", settings.minikube_profile], "minikube delete failed", show=True
+        )
+
+
+class Kind:
+    name = "kind"
+    tools = ("kind",)
+
+    def kube_context(self, settings: Settings) -> str:
+        return f"kind-{settings.kind_name}"
+
+    def ensure_cluster(self, shell: Shell, settings: Settings) -> None:
+        if settings.kind_name in shell.query(["kind", "get", "clusters"], "kind get clusters failed").split():
+            return
+        ensure_port_free(settings.frontend_node_port)
+        shell.change(
+            ["kind", "create", "cluster", "--name", settings.kind_name, "--config", "-"],
+            f"kind could not create cluster {settings.kind_name}",
+            stdin=kind_config(settings.frontend_node_port),
+            show=True,
+        )
+
+    def load_image(self, shell: Shell, settings: Settings, reference: str) -> str:
+        # kind compares image IDs and skips nodes that already hold the image.
+        shell.change(
+            ["kind", "load", "docker-image", reference, "--name", settings.kind_name],
+            f"kind could not load image {reference}",
+        )
+        return reference
+
+    def node_address(self, shell: Shell, settings: Settings) -> str:
+        return "127.0.0.1"  # the cluster config maps the NodePort to the host's loopback
+
+    def teardown(self, shell: Shell, settings: Settings) -> None:
+        shell.change(
+            ["kind", "delete", "cluster", "--name", settings.kind_name], "kind delete cluster failed"
+        )
+
+
+class KubeContext:
+    """Any existing cluster: images are pushed to `cluster.registry`; tear-down removes only our namespace."""
+
+    name = "context"
+    tools = ()
+
+    def kube_context(self, settings: Settings) -> str:
+        return settings.kube_context
+
+    def ensure_cluster(self, shell: Shell, settings: Settings) -> None:
+        """Nothing to create: preflight has already checked that the cluster answers."""
+
+    def load_image(self, shell: Shell, settings: Settings, reference: str) -> str:
+        """Push to the registry the cluster pulls from (layers it holds already are not sent again)."""
+        remote = f"{settings.registry}/{reference}"
+        if shell.dry:
+            print(f"[dry-run] push {remote}")
+            return remote
+        return images.push(images.docker_client(), reference, settings.registry)
+
+    def node_address(self, shell: Shell, settings: Settings) -> str:
+        nodes = shell.query_json(
+            kubectl(settings, "get", "nodes", "-o", "json", namespaced=False), "cannot list the nodes"
+        )
+        for node in nodes.get("items", []):
+            for address in node.get("status", {}).get("addresses", []):
+                if address.get("type") == "InternalIP":
+                    return address["address"]
+        raise OpsError("no node has an InternalIP: set cluster.public_url to the frontend's URL")
+
+    def teardown(self, shell: Shell, settings: Settings) -> None:
+        for release in reversed(RELEASES):
+            shell.change(
+                helm(settings, "uninstall", release, "--ignore-not-found", "--wait"),
+                f"helm could not uninstall {release}",
+            )
+        shell.change(
+            kubectl(
+                settings,
+                "delete",
+                "namespace",
+                settings.namespace,
+                "--ignore-not-found",
+                "--wait=true",
+                namespaced=False,
+            ),
+            f"could not delete namespace {settings.namespace}",
+        )
+
+
+TARGETS: dict[str, Target] = {target.name: target for target in (Minikube(), Kind(), KubeContext())}
+
+
+def target_for(settings: Settings) -> Target:
+    return TARGETS[settings.target]  # settings are validated, so the name is known
+
+
+def connection_flags(settings: Settings, context_flag: str) -> list[str]:
+    flags = [f"--kubeconfig={settings.kubeconfig}"] if settings.kubeconfig else []
+    context = target_for(settings).kube_context(settings)
+    return [*flags, f"{context_flag}={context}"] if context else flags
+
+
+def kubectl(settings: Settings, *args: str, namespaced: bool = True) -> list[str]:
+    """A kubectl command line for the configured cluster (and namespace)."""
+    namespace = ["-n", settings.namespace] if namespaced else []
+    return ["kubectl", *connection_flags(settings, "--context"), *namespace, *args]
+
+
+def helm(settings: Settings, *args: str) -> list[str]:
+    return ["helm", *connection_flags(settings, "--kube-context"), "-n", settings.namespace, *args]
+
+
+def public_url(shell: Shell, settings: Settings) -> str:
+    if settings.public_url:
+        return settings.public_url
+    host = target_for(settings).node_address(shell, settings)
+    return f"http://{host}:{settings.frontend_node_port}"
+
+
+def ensure_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise OpsError(
+                f"port {port} on 127.0.0.1 is taken ({error.strerror}); the kind cluster maps the frontend's "
+                "NodePort there. Stop what uses it or set deploy.frontend_node_port"
+            ) from error
+
+
+def kind_config(node_port: int) -> str:
+    mapping = {"containerPort": node_port, "hostPort": node_port, "listenAddress": "127.0.0.1"}
+    config = {
+        "kind": "Cluster",
+        "apiVersion": "kind.x-k8s.io/v1alpha4",
+        "nodes": [{"role": "control-plane", "extraPortMappings": [mapping]}],
+    }
+    return yaml.safe_dump(config, sort_keys=False)

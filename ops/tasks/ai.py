@@ -1,0 +1,19 @@
+"""Optional AI helpers (kubectl-ai, kagent); `invoke doctor` needs neither."""
+
+from invoke import Context, task
+
+from ops import ai as assistants
+from ops.settings import load_settings
+from ops.shell import Shell
+
+
+@task(help={"question": 'what to ask, e.g. "why is the backend not ready?"'})
+def ask(c: Context, question=""):
+    """Ask kubectl-ai a question about the deployment (read-only unless you confirm its suggestions)."""
+    assistants.ask(Shell(c), load_settings(c), dict(c.config.get("ai", {})), question)
+
+
+@task
+def analyze(c: Context):
+    """Have kagent (or kubectl-ai) analyse the namespace's health and suggest fixes."""
+    assistants.analyze(Shell(c), load_settings(c), dict(c.config.get("ai", {})))

@@ -1,0 +1,76 @@
+"""Day-to-day tasks: deploy, reset, destroy, status, logs, doctor. The work happens in ops/ modules."""
+
+from invoke import Context, task
+
+from ops import deploy as deployment
+from ops import doctor as diagnosis
+from ops import observe
+from ops.settings import Settings, load_settings
+from ops.shell import Shell
+
+TARGET_HELP = "minikube, kind or context (default: cluster.target in invoke.yaml)"
+DEPLOY_HELP = {
+    "target": TARGET_HELP,
+    "kube-context": "target context: the kubeconfig context (default: the current one)",
+    "registry": "target context: registry the cluster pulls from, e.g. 127.0.0.1:5000",
+    "env-file": "secrets and settings file (default: env/local.env)",
+    "generate-secrets": "create missing secrets: auto (minikube/kind only), yes or no",
+    "dry-run": "print the commands that change something instead of running them",
+}
+Flag = str | None
+
+
+def deploy_settings(
+    c: Context, target: Flag, kube_context: Flag, registry: Flag, env_file: Flag, generate_secrets: Flag
+) -> Settings:
+    return load_settings(c, target=target, kube_context=kube_context, registry=registry, env_file=env_file,
+                         generate_secrets=generate_secrets)  # fmt: skip
+
+
+@task(help=DEPLOY_HELP)
+def deploy(c: Context, target: Flag = None, kube_context: Flag = None, registry: Flag = None,
+           env_file: Flag = None, generate_secrets: Flag = None, dry_run: bool = False) -> None:  # fmt: skip
+    """Build the images, get them into the cluster, install the Helm releases and smoke-test them.
+
+    Safe to run again: unchanged images are neither rebuilt nor pushed, and Helm upgrades in place.
+    """
+    settings = deploy_settings(c, target, kube_context, registry, env_file, generate_secrets)
+    deployment.deploy(c, settings, dry=dry_run)
+
+
+@task(help=DEPLOY_HELP)
+def reset(c: Context, target: Flag = None, kube_context: Flag = None, registry: Flag = None,
+          env_file: Flag = None, generate_secrets: Flag = None, dry_run: bool = False) -> None:  # fmt: skip
+    """Tear everything down (data too), deploy from scratch, report the time until every pod is Ready."""
+    settings = deploy_settings(c, target, kube_context, registry, env_file, generate_secrets)
+    deployment.reset(c, settings, dry=dry_run)
+
+
+@task(help={"target": TARGET_HELP, "dry-run": DEPLOY_HELP["dry-run"]})
+def destroy(c: Context, target: Flag = None, dry_run: bool = False) -> None:
+    """Remove the deployment and its data: minikube/kind delete the cluster; context deletes the namespace."""
+    deployment.destroy(c, load_settings(c, target=target), dry=dry_run)
+
+
+@task(help={"target": TARGET_HELP})
+def status(c: Context, target: Flag = None) -> None:
+    """Show the Helm releases, pods, services and the frontend's URL."""
+    observe.status(Shell(c), load_settings(c, target=target))
+
+
+@task(
+    help={
+        "service": "backend, frontend or postgres (default: all three)",
+        "follow": "keep streaming new lines",
+        "target": TARGET_HELP,
+    }
+)
+def logs(c: Context, service: Flag = None, follow: bool = False, target: Flag = None) -> None:
+    """Print the last log lines of a service's pods (all containers), or stream them with -f."""
+    observe.logs(Shell(c), load_settings(c, target=target), service, follow)
+
+
+@task(help={"target": TARGET_HELP})
+def doctor(c: Context, target: Flag = None) -> None:
+    """Explain a failing deployment: unschedulable pods, crash loops and their logs, failing probes."""
+    diagnosis.doctor(Shell(c), load_settings(c, target=target))

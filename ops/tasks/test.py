@@ -1,0 +1,31 @@
+"""Test tasks: the runner's unit tests, and the end-to-end suites against a deployed release."""
+
+from invoke import Context, task
+
+from ops.settings import ROOT, load_settings
+from ops.shell import Shell
+from ops.testing import run_pytest, suite_environment
+
+
+@task(help={"select": "only tests matching this pytest -k expression"})
+def unit(c: Context, select: str = "") -> None:
+    """Unit tests of the task runner (no cluster, no Docker needed)."""
+    run_pytest(c, ["tests/unit"], extra=["-k", select] if select else [])
+
+
+@task(
+    help={
+        "browser": "also run the browser flow in tests/browser (default: yes)",
+        "select": "only tests matching this pytest -k expression",
+        "target": "minikube, kind or context (default: cluster.target in invoke.yaml)",
+    }
+)
+def e2e(c: Context, browser: bool = True, select: str = "", target: str | None = None) -> None:
+    """Check the deployed release: pods, security, the HTTP user flow, restarts; then the browser flow."""
+    settings = load_settings(c, target=target)
+    env = suite_environment(Shell(c), settings)
+    print(f"testing {env['TODO_BASE_URL']} (namespace {settings.namespace})")
+    extra = ["-k", select] if select else []
+    run_pytest(c, [c.config.test.e2e_paths], env, extra)
+    if browser and (ROOT / c.config.test.browser_paths).is_dir():
+        run_pytest(c, [c.config.test.browser_paths], env, extra)

@@ -1,0 +1,65 @@
+"""Helpers for the task runner's unit tests: a MockContext answering like a healthy cluster, settings."""
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+from invoke import Config, MockContext, Result
+
+from ops.settings import ROOT, Settings, load_settings
+
+Rules = dict[str, Result | list[Result] | bool | str]
+
+# Answers every read-only command a deploy makes, for a healthy cluster; tests override single rules.
+HEALTHY_CLUSTER: Rules = {
+    r"kubectl version": "Client Version: v1.31.4",
+    r"helm version": "v3.22.0",
+    r"minikube version": "v1.34.0",
+    r"kind version": "kind v0.24.0 go1.22 linux/amd64",
+    r"minikube status": True,
+    r"minikube ip": "192.168.49.2",
+    r"minikube -p \S+ image ls": "",
+    r"kind get clusters": "todo",
+    r"kubectl .*get --raw /readyz": "ok",
+    r"kubectl .*get nodes": '{"items": [{"status": {"allocatable": {"cpu": "2", "memory": "4000Mi"},'
+    ' "addresses": [{"type": "InternalIP", "address": "10.0.0.7"}]}}]}',
+    r"kubectl .*get deployment,statefulset": "deployment.apps/workload",
+    r"kubectl .*get pods": "NAME READY STATUS",
+    r"helm lint": True,
+    r"helm .*list": "[]",
+    r".*": True,  # every command that changes something succeeds
+}
+
+
+def invoke_config(**sections: dict) -> Config:
+    """The project's invoke.yaml, with some keys replaced."""
+    config = Config(overrides=yaml.safe_load((ROOT / "invoke.yaml").read_text()))
+    for name, values in sections.items():
+        config[name] = {**config[name], **values}
+    return config
+
+
+def cluster_context(config: Config, rules: Rules | None = None) -> MockContext:
+    """A MockContext answering like HEALTHY_CLUSTER, except where `rules` (regex: result) say otherwise."""
+    rules = rules or {}
+    merged = {
+        **rules,
+        **{pattern: result for pattern, result in HEALTHY_CLUSTER.items() if pattern not in rules},
+    }
+    return MockContext(config=config, run={re.compile(pattern): result for pattern, result in merged.items()})
+
+
+def commands(c: MockContext) -> list[str]:
+    return [call.args[0] for call in c.run.call_args_list]
+
+
+def settings_for(target: str, env_file: Path, **overrides: object) -> Settings:
+    cluster = {"target": target, "registry": "127.0.0.1:5000" if target == "context" else ""}
+    config = invoke_config(cluster=cluster, deploy={"env_file": str(env_file)})
+    return replace(load_settings(MockContext(config=config)), **overrides)
+
+
+class FakeDocker:
+    def info(self) -> dict:
+        return {"NCPU": 4, "MemTotal": 8 * 2**30}

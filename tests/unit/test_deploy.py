@@ -1,0 +1,219 @@
+"""`invoke deploy`, `reset` and `destroy` on a MockContext: the commands each target runs, and failures."""
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from invoke import MockContext, Result
+from runner_fakes import Rules, cluster_context, commands, invoke_config, settings_for
+
+from ops import delivery, images
+from ops.deploy import deploy, destroy, reset
+from ops.errors import OpsError
+from ops.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("tools_installed", "no_secrets_in_environment", "content_tagged_images")
+FAILED = Result(exited=1, stderr="boom")
+
+
+@pytest.fixture
+def content_tagged_images(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ops.images builds and pushes content-tagged images (its own tests cover that); here nothing is."""
+    monkeypatch.setattr(delivery, "build_image", lambda service, dry: f"{service.repository}:c0ffee")
+    monkeypatch.setattr(images, "docker_client", object)
+    monkeypatch.setattr(images, "push", lambda client, reference, registry: f"{registry}/{reference}")
+
+
+def run_deploy(settings: Settings, rules: Rules | None = None, dry: bool = False) -> MockContext:
+    c = cluster_context(invoke_config(), rules)
+    deploy(c, settings, dry=dry)
+    return c
+
+
+def index_of(pattern: str, ran: list[str]) -> int:
+    """Position of the first command matching `pattern` (fails the test when none does)."""
+    return next(i for i, command in enumerate(ran) if re.search(pattern, command))
+
+
+def assert_in_order(ran: list[str], *patterns: str) -> None:
+    positions = [index_of(pattern, ran) for pattern in patterns]
+    assert positions == sorted(positions), f"out of order: {patterns}"
+
+
+def local(env_file: Path, frontend_url: str, target: str = "minikube", **overrides: object) -> Settings:
+    return settings_for(target, env_file, public_url=frontend_url, **overrides)
+
+
+def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
+    env_file: Path, frontend_url: str
+) -> None:
+    ran = commands(run_deploy(local(env_file, frontend_url), {r"minikube status": [FAILED, Result()]}))
+    assert_in_order(
+        ran,
+        r"^minikube start -p todo --cpus=2 --memory=4096",
+        r"^minikube -p todo image load todo-backend:c0ffee",
+        r"^minikube -p todo image load todo-frontend:c0ffee",
+        r"^helm lint .*charts/todo-postgres",
+        r"^kubectl --context=todo apply -f -",
+        r"^helm --kube-context=todo -n todo upgrade --install todo-postgres .* --wait --atomic --timeout 5m",
+        r"upgrade --install todo-backend .*image.tag=c0ffee",
+        r"upgrade --install todo-frontend .*--set service.nodePort=30000",
+        r"rollout status deployment.apps/workload --timeout=300s",
+    )
+
+
+def test_a_second_deploy_starts_nothing_and_loads_no_image_the_node_has(
+    env_file: Path, frontend_url: str
+) -> None:
+    listed = "docker.io/library/todo-backend:c0ffee\ndocker.io/library/todo-frontend:c0ffee"
+    ran = commands(run_deploy(local(env_file, frontend_url), {r"minikube -p \S+ image ls": listed}))
+    assert not [command for command in ran if re.search(r"minikube (start|-p todo image load)", command)]
+    assert sum("upgrade --install" in command for command in ran) == 3
+
+
+def test_kind_creates_a_missing_cluster_with_the_node_port_on_loopback(
+    env_file: Path, frontend_url: str
+) -> None:
+    settings = local(env_file, frontend_url, "kind", frontend_node_port=free_port())
+    c = run_deploy(settings, {r"kind get clusters": ""})
+    create = next(call for call in c.run.call_args_list if call.args[0].startswith("kind create cluster"))
+    assert create.args[0] == "kind create cluster --name todo --config -"
+    assert "listenAddress: 127.0.0.1" in create.kwargs["in_stream"].getvalue()
+    assert_in_order(commands(c), r"^kind create", r"^kind load docker-image todo-backend:c0ffee --name todo",
+                    r"^helm --kube-context=kind-todo")  # fmt: skip
+
+
+def test_kind_refuses_a_taken_port_before_creating_anything(env_file: Path, frontend_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        settings = local(env_file, frontend_url, "kind", frontend_node_port=taken.getsockname()[1])
+        c = cluster_context(invoke_config(), {r"kind get clusters": ""})
+        with pytest.raises(OpsError, match=r"port \d+ on 127.0.0.1 is taken"):
+            deploy(c, settings)
+    assert not [command for command in commands(c) if command.startswith("kind create")]
+
+
+def test_context_pushes_to_the_registry_and_uses_the_given_kube_context(
+    env_file: Path, frontend_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "x" * 40)
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pw")
+    settings = local(env_file, frontend_url, "context", kube_context="ci", kubeconfig="/tmp/kubeconfig")
+    ran = commands(run_deploy(settings))
+    install = ran[index_of("upgrade --install todo-backend", ran)]
+    assert install.startswith("helm --kubeconfig=/tmp/kubeconfig --kube-context=ci -n todo upgrade")
+    assert "image.repository=127.0.0.1:5000/todo-backend" in install
+    assert not [command for command in ran if command.startswith(("minikube", "kind"))]
+
+
+def test_helm_4_rolls_back_with_its_own_flag(env_file: Path, frontend_url: str) -> None:
+    ran = commands(run_deploy(local(env_file, frontend_url), {r"helm version": "v4.0.1"}))
+    assert "--rollback-on-failure" in ran[index_of("upgrade --install", ran)]
+
+
+def test_secret_values_never_reach_a_command_line(env_file: Path, frontend_url: str) -> None:
+    c = run_deploy(local(env_file, frontend_url))
+    secrets = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+    for value in secrets.values():
+        assert not [command for command in commands(c) if value.strip("'\"") in command]
+    apply = next(call for call in c.run.call_args_list if " apply -f -" in call.args[0])
+    manifest = apply.kwargs["in_stream"].getvalue()
+    assert "todo-backend-credentials" in manifest and "better-auth-secret" in manifest
+
+
+def test_a_dry_run_prints_the_changes_and_runs_none(
+    env_file: Path, frontend_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = commands(run_deploy(local(env_file, frontend_url), {r"minikube status": FAILED}, dry=True))
+    assert not [
+        command for command in ran if re.search(r"upgrade --install| apply | start |image load", command)
+    ]
+    printed = capsys.readouterr().out
+    assert "[dry-run] minikube start -p todo" in printed
+    assert "[dry-run] helm --kube-context=todo -n todo upgrade --install todo-frontend" in printed
+    assert not env_file.exists()
+
+
+def test_a_failed_upgrade_stops_the_deploy_and_says_it_was_rolled_back(
+    env_file: Path, frontend_url: str
+) -> None:
+    c = cluster_context(invoke_config(), {r"helm .*upgrade --install todo-backend": FAILED})
+    with pytest.raises(OpsError, match=r"todo-backend did not become ready .* rolled back.*invoke doctor"):
+        deploy(c, local(env_file, frontend_url))
+    assert not [command for command in commands(c) if "upgrade --install todo-frontend" in command]
+
+
+def test_a_typo_in_values_fails_at_lint_before_the_cluster_changes(env_file: Path, frontend_url: str) -> None:
+    lint_output = Result(
+        exited=1,
+        stdout="==> Linting charts/todo-backend\n"
+        "[ERROR] values.yaml: - (root): Additional property replicas is not allowed\n",
+        stderr="Error: 1 chart(s) linted, 1 chart(s) failed",
+    )
+    c = cluster_context(invoke_config(), {r"helm lint .*todo-backend": lint_output})
+    with pytest.raises(
+        OpsError, match=r"chart todo-backend rejects its values:\n.*Additional property replicas"
+    ):
+        deploy(c, local(env_file, frontend_url))
+    assert not [command for command in commands(c) if " apply " in command or "upgrade" in command]
+
+
+def test_a_cluster_that_is_down_is_reported_before_any_change(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "x" * 40)
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pw")
+    refused = Result(exited=1, stderr="The connection to the server 10.0.0.1:6443 was refused")
+    c = cluster_context(invoke_config(), {r"kubectl .*get --raw /readyz": refused})
+    with pytest.raises(
+        OpsError, match=r"not reachable.*\n.*connection to the server 10.0.0.1:6443 was refused"
+    ):
+        deploy(c, settings_for("context", env_file))
+    assert not [command for command in commands(c) if command.startswith("helm") and "version" not in command]
+
+
+def test_a_missing_tool_is_named_with_how_to_install_it(
+    env_file: Path, frontend_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda tool: None if tool == "helm" else f"/usr/bin/{tool}")
+    with pytest.raises(OpsError, match=r"helm is not installed .*helm.sh/docs/intro/install"):
+        run_deploy(local(env_file, frontend_url))
+
+
+def test_an_old_tool_is_refused(env_file: Path, frontend_url: str) -> None:
+    with pytest.raises(OpsError, match=r"helm 3.8 is too old: version 3.14 or newer is needed"):
+        run_deploy(local(env_file, frontend_url), {r"helm version": "v3.8.2"})
+
+
+def test_a_failing_smoke_request_fails_the_deploy(env_file: Path, frontend_url: str) -> None:
+    settings = local(env_file, f"{frontend_url}/nowhere", smoke_timeout=0)
+    with pytest.raises(OpsError, match=r"smoke test failed after 0s: GET .*/nowhere/api/health answered 404"):
+        run_deploy(settings)
+
+
+def test_reset_on_minikube_deletes_the_profile_before_deploying(
+    env_file: Path, frontend_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = cluster_context(invoke_config())
+    reset(c, local(env_file, frontend_url))
+    assert_in_order(commands(c), r"^minikube delete -p todo", r"upgrade --install todo-postgres")
+    assert re.search(r"all pods Ready [\d.]+s after the tear-down \(limit 300s\)", capsys.readouterr().out)
+
+
+def test_destroy_on_context_uninstalls_the_releases_and_deletes_the_namespace(env_file: Path) -> None:
+    c = cluster_context(invoke_config())
+    destroy(c, settings_for("context", env_file))
+    assert_in_order(
+        commands(c),
+        r"^helm -n todo uninstall todo-frontend --ignore-not-found --wait",
+        r"^helm -n todo uninstall todo-postgres",
+        r"^kubectl delete namespace todo --ignore-not-found --wait=true",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,75 @@
+"""Secrets: generated once for local targets, required for others, never weak or malformed."""
+
+from pathlib import Path
+
+import pytest
+from runner_fakes import settings_for
+
+from ops.errors import OpsError
+from ops.secrets import load_secrets
+
+STRONG = "s" * 40
+pytestmark = pytest.mark.usefixtures("no_secrets_in_environment")
+
+
+def test_a_first_local_deploy_generates_and_stores_the_secrets(env_file: Path) -> None:
+    first = load_secrets(settings_for("minikube", env_file))
+    assert len(first.better_auth_secret) >= 32
+    assert first.embedded_database
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    assert load_secrets(settings_for("minikube", env_file)) == first
+
+
+def test_the_embedded_database_url_points_at_todo_postgres(env_file: Path) -> None:
+    secrets = load_secrets(settings_for("kind", env_file))
+    assert secrets.database_url.startswith("postgresql://todo:")
+    assert secrets.database_url.endswith("@todo-postgres:5432/todo")
+
+
+def test_a_dry_run_writes_nothing(env_file: Path) -> None:
+    load_secrets(settings_for("minikube", env_file), dry=True)
+    assert not env_file.exists()
+
+
+def test_target_context_reports_every_missing_secret_and_writes_nothing(env_file: Path) -> None:
+    with pytest.raises(OpsError, match=r"missing secret\(s\): BETTER_AUTH_SECRET; POSTGRES_PASSWORD"):
+        load_secrets(settings_for("context", env_file))
+    assert not env_file.exists()
+
+
+def test_generation_can_be_forced_for_any_target(env_file: Path) -> None:
+    assert load_secrets(settings_for("context", env_file, generate_secrets="yes")).postgres_password
+
+
+def test_the_environment_wins_over_the_file(env_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(f"BETTER_AUTH_SECRET={'f' * 40}\nPOSTGRES_PASSWORD=from-file\n")
+    monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
+    secrets = load_secrets(settings_for("context", env_file))
+    assert (secrets.better_auth_secret, secrets.postgres_password) == (STRONG, "from-file")
+
+
+def test_an_external_database_needs_no_postgres_password(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example.com:5432/todo")
+    secrets = load_secrets(settings_for("context", env_file))
+    assert not secrets.embedded_database
+    assert secrets.database_url == "postgresql://u:p@db.example.com:5432/todo"
+
+
+def test_a_short_auth_secret_is_refused(env_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "short")
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pw")
+    with pytest.raises(OpsError, match=r"at least 32 characters"):
+        load_secrets(settings_for("context", env_file))
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
+    monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db:3306/todo")
+    with pytest.raises(OpsError, match=r"must be a PostgreSQL URL"):
+        load_secrets(settings_for("context", env_file))
