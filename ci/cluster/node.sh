@@ -15,7 +15,11 @@ setup_network() {
       [[ -e "/proc/sys/${key}" ]] && echo "${key} $(cat "/proc/sys/${key}")"
     done >"${SYSCTL_SNAPSHOT}"
   fi
-  ip link show "${NODE_IFACE}" >/dev/null 2>&1 || ip link add "${NODE_IFACE}" type dummy
+  # A dummy interface carries the node IP; kernels built without the dummy driver (Firecracker VMs) get
+  # a port-less bridge instead, which holds a local address just as well.
+  if ! ip link show "${NODE_IFACE}" >/dev/null 2>&1; then
+    ip link add "${NODE_IFACE}" type dummy 2>/dev/null || ip link add "${NODE_IFACE}" type bridge
+  fi
   ip addr replace "${NODE_IP}/32" dev "${NODE_IFACE}"
   ip link set "${NODE_IFACE}" up
   # Docker sets the FORWARD policy to DROP; pod traffic gets its own accept chain, first in FORWARD.

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One entry point for the CI cluster: a real single-node Kubernetes built from upstream sources.
+# See docs/cluster.md. Commands:
+#   deps            install the Debian packages the node needs (containerd, runc, CNI plugins, etcd, ...)
+#   build           build and cache Kubernetes and the helper tools/images (a warm run takes seconds)
+#   up              start everything (idempotent) and print the time to node Ready
+#   status          components with their pids, the node and all pods
+#   smoke           the post-bring-up smoke check ("N passed, N failed")
+#   push IMAGE...   copy Docker images into the cluster's registry (docker.io names go to their mirror path)
+#   logs [N]        the last N (default 40) lines of each component log
+#   env             print the shell exports for kubectl/helm
+#   down            stop everything and clean the machine (keeps the build cache and the logs)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "${here}/config.sh"
+source "${here}/lib.sh"
+
+COMPONENTS=(containerd registry etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+DEBIAN_PACKAGES=(containerd runc containernetworking-plugins etcd-server iptables conntrack socat
+  busybox-static gcc libc6-dev openssl curl gettext-base iproute2)
+
+install_deps() {
+  require_root
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null
+}
+
+status() {
+  local name pid state
+  for name in "${COMPONENTS[@]}"; do
+    pid="$(daemon_pid "${name}")"
+    state=stopped
+    daemon_running "${name}" && state=running
+    printf '%-24s %-8s pid %s\n' "${name}" "${state}" "${pid:--}"
+  done
+  [[ -s "${KUBECONFIG_PATH}" ]] || return 0
+  kubectl_admin get nodes -o wide || true
+  kubectl_admin get pods -A -o wide || true
+}
+
+# push IMAGE...: `127.0.0.1:5000/x:tag` is pushed as it is; a Docker Hub name such as postgres:15-bookworm
+# goes to 127.0.0.1:5000/library/postgres:15-bookworm, where containerd's docker.io mirror finds it.
+push() {
+  (($# > 0)) || die "usage: cluster.sh push IMAGE..."
+  local image target path
+  for image in "$@"; do
+    /usr/bin/docker image inspect "${image}" >/dev/null 2>&1 || die "no such Docker image: ${image}"
+    if [[ "${image}" == "${REGISTRY_ADDR}/"* ]]; then
+      target="${image}"
+    else
+      path="${image#docker.io/}"
+      [[ "${path}" == */* ]] || path="library/${path}"
+      [[ "${path%%/*}" == *.* || "${path%%/*}" == *:* ]] && die "not a Docker Hub name: ${image}"
+      target="${REGISTRY_ADDR}/${path}"
+      /usr/bin/docker tag "${image}" "${target}"
+    fi
+    /usr/bin/docker push --quiet "${target}" >/dev/null || die "push of ${target} failed (is the cluster up?)"
+    say "pushed ${target}"
+  done
+}
+
+logs() {
+  local lines="${1:-40}" file
+  for file in "${LOG_DIR}"/*.log; do
+    [[ -e "${file}" ]] || continue
+    printf '\n===== %s =====\n' "${file}"
+    tail -n "${lines}" "${file}"
+  done
+}
+
+main() {
+  local command="${1:-}"
+  shift || true
+  case "${command}" in
+    deps) install_deps ;;
+    build) "${here}/build.sh" && "${here}/tools.sh" ;;
+    up) "${here}/up.sh" ;;
+    status) status ;;
+    smoke) "${here}/smoke.sh" ;;
+    push) push "$@" ;;
+    logs) logs "$@" ;;
+    env) printf 'export KUBECONFIG=%s\nexport PATH=%s:%s:$PATH\n' "${KUBECONFIG_PATH}" "${K8S_BIN}" "${TOOLS_BIN}" ;;
+    down) "${here}/down.sh" ;;
+    *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
