@@ -1,0 +1,53 @@
+"""The real `invoke` command: every task is listed, and bad input ends in one message, never a traceback."""
+
+import subprocess
+import sys
+
+import pytest
+
+from ops.settings import ROOT
+
+TASKS = (
+    "deploy",
+    "reset",
+    "destroy",
+    "status",
+    "logs",
+    "doctor",
+    "ai.ask",
+    "ai.analyze",
+    "test.e2e",
+    "test.unit",
+)
+
+
+def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_every_task_is_listed() -> None:
+    listed = invoke("--list").stdout
+    assert all(f"  {name} " in listed for name in TASKS)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("deploy", "--target", "k3s"), "error: unknown target 'k3s': choose one of minikube, kind, context"),
+        (("deploy", "--target", "context"), "error: target 'context' needs a registry"),
+        (("logs", "--service", "db"), "error: unknown service 'db'"),
+        (("deploy", "--generate-secrets", "maybe"), "error: deploy.generate_secrets is 'maybe'"),
+    ],
+)
+def test_bad_input_gets_one_clear_message_and_a_non_zero_exit(args: tuple[str, ...], message: str) -> None:
+    result = invoke(*args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
