@@ -1,0 +1,67 @@
+"""Fixtures for the chart render tests: `helm template` output parsed into Kubernetes objects."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from chart_objects import Objects
+
+from ops import charts
+from ops.errors import OpsError
+from ops.settings import ROOT
+
+CHARTS_DIR = ROOT / "charts"
+Renderer = Callable[..., Objects]
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    """The helm binary; without it every render test fails with the install hint rather than skipping."""
+    try:
+        return charts.find_helm()
+    except OpsError as error:
+        pytest.fail(str(error))
+
+
+def values_file(directory: Path, values: dict[str, Any]) -> Path:
+    path = directory / f"values-{len(list(directory.glob('values-*.yaml')))}.yaml"
+    path.write_text(yaml.safe_dump(values))
+    return path
+
+
+@pytest.fixture
+def render_text(helm: str, tmp_path: Path) -> Callable[..., str]:
+    """Render a chart's default ci/ variant plus the given values; the raw YAML stream."""
+
+    def render(chart: str, values: dict[str, Any] | None = None, variant: str = "default") -> str:
+        chart_dir = CHARTS_DIR / chart
+        files = [chart_dir / "ci" / f"{variant}-values.yaml"]
+        if values:
+            files.append(values_file(tmp_path, values))
+        return charts.render(helm, chart_dir, files)
+
+    return render
+
+
+@pytest.fixture
+def render(render_text: Callable[..., str]) -> Renderer:
+    """Like render_text, parsed into objects."""
+
+    def render_objects(chart: str, values: dict[str, Any] | None = None, variant: str = "default") -> Objects:
+        return charts.manifests(render_text(chart, values, variant))
+
+    return render_objects
+
+
+@pytest.fixture
+def render_error(render_text: Callable[..., str]) -> Callable[..., str]:
+    """Render values that must be refused; the error message."""
+
+    def rejected(chart: str, values: dict[str, Any], variant: str = "default") -> str:
+        with pytest.raises(OpsError) as error:
+            render_text(chart, values, variant)
+        return str(error.value)
+
+    return rejected
