@@ -1,0 +1,74 @@
+"""Every pod runs as it should: Ready, never restarted, non-root, read-only, probed, bounded."""
+
+import pytest
+from todo_release import RELEASES, Deployment
+
+WORKLOAD_RELEASES = ("todo-backend", "todo-frontend", "todo-postgres")
+
+
+def containers(pod: dict) -> list[dict]:
+    return pod["spec"].get("initContainers", []) + pod["spec"]["containers"]
+
+
+def statuses(pod: dict) -> list[dict]:
+    return pod["status"].get("initContainerStatuses", []) + pod["status"].get("containerStatuses", [])
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_release_has_pods_and_every_one_is_ready(deployment: Deployment, release: str) -> None:
+    pods = deployment.pods(release)
+    assert pods, f"{release} has no pods"
+    for pod in pods:
+        ready = {cond["type"]: cond["status"] for cond in pod["status"].get("conditions", [])}.get("Ready")
+        assert ready == "True", f"{pod['metadata']['name']} is not Ready"
+
+
+def test_no_container_has_restarted(deployment: Deployment) -> None:
+    restarted = {
+        f"{pod['metadata']['name']}/{status['name']}": status["restartCount"]
+        for pod in deployment.pods()
+        for status in statuses(pod)
+        if status["restartCount"]
+    }
+    assert restarted == {}
+
+
+def test_every_container_is_declared_non_root(deployment: Deployment) -> None:
+    for pod in deployment.pods():
+        pod_context = pod["spec"].get("securityContext", {})
+        for container in containers(pod):
+            context = {**pod_context, **container.get("securityContext", {})}
+            assert context.get("runAsNonRoot") is True, f"{pod['metadata']['name']}/{container['name']}"
+            assert context.get("runAsUser", 0) != 0
+            assert context.get("allowPrivilegeEscalation") is False
+            assert context.get("readOnlyRootFilesystem") is True
+            assert "ALL" in context.get("capabilities", {}).get("drop", [])
+
+
+@pytest.mark.parametrize("release", WORKLOAD_RELEASES)
+def test_inside_the_container_the_user_is_not_root_and_the_root_filesystem_is_read_only(
+    deployment: Deployment, release: str
+) -> None:
+    pod = deployment.pods(release)[0]
+    container = pod["spec"]["containers"][0]["name"]
+    host = deployment.host(pod["metadata"]["name"], container)
+    assert host.check_output("id -u") != "0"
+    write = host.run("touch /e2e-write-probe")
+    assert write.rc != 0
+    assert "Read-only file system" in write.stderr
+
+
+@pytest.mark.parametrize("release", WORKLOAD_RELEASES)
+def test_every_container_has_probes_and_resource_limits(deployment: Deployment, release: str) -> None:
+    for pod in deployment.pods(release):
+        for container in pod["spec"]["containers"]:
+            name = f"{pod['metadata']['name']}/{container['name']}"
+            assert "readinessProbe" in container, f"{name} has no readiness probe"
+            assert "livenessProbe" in container, f"{name} has no liveness probe"
+            assert set(container.get("resources", {}).get("limits", {})) >= {"cpu", "memory"}, name
+            assert set(container.get("resources", {}).get("requests", {})) >= {"cpu", "memory"}, name
+
+
+def test_pods_do_not_mount_a_service_account_token(deployment: Deployment) -> None:
+    for pod in deployment.pods():
+        assert pod["spec"].get("automountServiceAccountToken") is False, pod["metadata"]["name"]
