@@ -1,0 +1,73 @@
+"""`invoke images.*`: build the backend and frontend images, load them into Minikube, push them."""
+
+from invoke import Collection, Context, task
+
+from ops import images as images_
+from ops.errors import OpsError
+from ops.settings import load_settings
+from ops.shell import Shell
+from ops.targets import Minikube
+
+SERVICE_HELP = "backend, frontend or all (default: all)"
+
+
+def build_images(c: Context, service: str, force: bool = False) -> list[str]:
+    """Build the chosen services' images, with the build args of invoke.yaml's `images` section."""
+    selected = images_.select_services(service)
+    config = c.config.get("images", {})
+    client = images_.docker_client()
+    return [
+        images_.build(
+            client,
+            chosen,
+            source=str(config.get("source", "")),
+            build_args=configured_build_args(config, chosen.name),
+            force=force,
+        )
+        for chosen in selected
+    ]
+
+
+def configured_build_args(config: dict, service: str) -> dict[str, str]:
+    per_service = config.get("build_args", {}) or {}
+    return {str(key): str(value) for key, value in (per_service.get(service) or {}).items()}
+
+
+@task(help={"service": SERVICE_HELP, "force": "rebuild even when an image with the same tag exists"})
+def build(c: Context, service: str = "all", force: bool = False) -> None:
+    """Build the images, tagged <git revision>[-dirty-<hash>]: unchanged sources reuse the existing image."""
+    for reference in build_images(c, service, force):
+        print(f"built {reference}")
+
+
+@task(help={"service": SERVICE_HELP})
+def tag(c: Context, service: str = "all") -> None:
+    """Print the image references the current sources get (what `images.build` builds and deploys use)."""
+    for chosen in images_.select_services(service):
+        print(images_.image_reference(chosen))
+
+
+@task(help={"service": SERVICE_HELP, "profile": "Minikube profile (default: cluster.minikube_profile)"})
+def load(c: Context, service: str = "all", profile: str | None = None) -> None:
+    """Build the images if needed and load them into Minikube's node (`minikube image load`)."""
+    settings = load_settings(c, minikube_profile=profile)
+    shell = Shell(c)
+    for reference in build_images(c, service):
+        Minikube().load_image(shell, settings, reference)
+        print(f"loaded {reference} into minikube profile {settings.minikube_profile}")
+
+
+@task(help={"registry": "host[:port] to push to, e.g. 127.0.0.1:5000 (default: cluster.registry)",
+            "service": SERVICE_HELP})  # fmt: skip
+def push(c: Context, registry: str | None = None, service: str = "all") -> None:
+    """Build the images if needed and push them to a registry, for remote clusters and CI's cluster."""
+    registry = registry or str(c.config.get("cluster", {}).get("registry", ""))
+    if not registry:
+        raise OpsError("no registry: pass --registry HOST[:PORT] or set cluster.registry in invoke.yaml")
+    references = build_images(c, service)
+    client = images_.docker_client()
+    for reference in references:
+        print(f"pushed {images_.push(client, reference, registry)}")
+
+
+namespace = Collection("images", build, tag, load, push)
