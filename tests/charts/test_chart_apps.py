@@ -1,0 +1,255 @@
+"""The backend and frontend charts: Deployments, availability, configuration, exposure and network policy."""
+
+import pytest
+from chart_objects import env_map, main_container, of_kind, only, pod_spec, workload
+
+APPS = pytest.mark.parametrize("chart", ["todo-backend", "todo-frontend"])
+HEALTH_PATHS = {
+    "todo-backend": {"startupProbe": "/health", "livenessProbe": "/health", "readinessProbe": "/ready"},
+    "todo-frontend": {
+        "startupProbe": "/api/health",
+        "livenessProbe": "/api/health",
+        "readinessProbe": "/api/health",
+    },
+}
+
+
+@APPS
+def test_probes_use_the_health_endpoints(render, chart: str) -> None:
+    container = main_container(render(chart))
+    for probe, path in HEALTH_PATHS[chart].items():
+        assert container[probe]["httpGet"] == {"path": path, "port": "http"}
+
+
+@APPS
+def test_rollouts_never_drop_below_the_desired_replicas(render, chart: str) -> None:
+    deployment = only(render(chart), "Deployment")
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert deployment["spec"]["replicas"] == 1
+
+
+@APPS
+def test_pre_stop_pauses_before_sigterm(render, chart: str) -> None:
+    container = main_container(render(chart, {"preStopSleepSeconds": 7}))
+    assert container["lifecycle"]["preStop"] == {"sleep": {"seconds": 7}}
+
+
+@APPS
+def test_replicas_spread_over_nodes_softly_by_default(render, chart: str) -> None:
+    affinity = pod_spec(render(chart))["affinity"]["podAntiAffinity"]
+    (preferred,) = affinity["preferredDuringSchedulingIgnoredDuringExecution"]
+    assert preferred["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    assert preferred["podAffinityTerm"]["labelSelector"]["matchLabels"]["app.kubernetes.io/name"] == chart
+
+
+@APPS
+def test_anti_affinity_can_be_hard_off_or_replaced(render, chart: str) -> None:
+    hard = pod_spec(render(chart, {"podAntiAffinity": "hard"}))["affinity"]["podAntiAffinity"]
+    assert "requiredDuringSchedulingIgnoredDuringExecution" in hard
+    assert "affinity" not in pod_spec(render(chart, {"podAntiAffinity": "none"}))
+    custom = {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}
+    assert pod_spec(render(chart, {"affinity": custom}))["affinity"] == custom
+
+
+@APPS
+def test_autoscaling_owns_the_replica_count(render, chart: str) -> None:
+    objects = render(chart, variant="scaled")
+    assert "replicas" not in only(objects, "Deployment")["spec"]
+    autoscaler = only(objects, "HorizontalPodAutoscaler")
+    assert autoscaler["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": chart,
+    }
+    assert (autoscaler["spec"]["minReplicas"], autoscaler["spec"]["maxReplicas"]) == (3, 6)
+    metrics = {
+        metric["resource"]["name"]: metric["resource"]["target"] for metric in autoscaler["spec"]["metrics"]
+    }
+    assert metrics == {
+        "cpu": {"type": "Utilization", "averageUtilization": 70},
+        "memory": {"type": "Utilization", "averageUtilization": 80},
+    }
+
+
+@APPS
+def test_without_autoscaling_there_is_no_autoscaler(render, chart: str) -> None:
+    assert of_kind(render(chart), "HorizontalPodAutoscaler") == []
+
+
+@APPS
+def test_the_disruption_budget_follows_its_values(render, chart: str) -> None:
+    default = only(render(chart), "PodDisruptionBudget")["spec"]
+    assert default["maxUnavailable"] == 1 and "minAvailable" not in default
+    scaled = only(render(chart, variant="scaled"), "PodDisruptionBudget")["spec"]
+    assert scaled["minAvailable"] == 2 and "maxUnavailable" not in scaled
+    assert of_kind(render(chart, {"podDisruptionBudget": {"enabled": False}}), "PodDisruptionBudget") == []
+
+
+@APPS
+def test_a_configuration_change_rolls_the_pods(render, chart: str) -> None:
+    def config_checksum(values: dict) -> str:
+        return workload(render(chart, values))["spec"]["template"]["metadata"]["annotations"][
+            "checksum/config"
+        ]
+
+    key = {"todo-backend": "logLevel", "todo-frontend": "backendUrl"}[chart]
+    changed = {"todo-backend": "DEBUG", "todo-frontend": "http://api.todo.svc:8000"}[chart]
+    assert config_checksum({}) != config_checksum({key: changed})
+
+
+@APPS
+def test_plain_settings_come_from_the_config_map(render, chart: str) -> None:
+    objects = render(chart)
+    config_map = only(objects, "ConfigMap")
+    assert main_container(objects)["envFrom"] == [{"configMapRef": {"name": config_map["metadata"]["name"]}}]
+
+
+def test_backend_configuration_names_the_architecture_variables(render) -> None:
+    values = {
+        "betterAuth": {"url": "http://192.168.49.2:30000", "jwksUrl": "http://web:3000/api/auth/jwks"},
+        "corsOrigins": ["http://a.example", "http://b.example"],
+        "openaiModel": "gpt-4.1-mini",
+    }
+    data = only(render("todo-backend", values), "ConfigMap")["data"]
+    assert data == {
+        "BETTER_AUTH_URL": "http://192.168.49.2:30000",
+        "BETTER_AUTH_JWKS_URL": "http://web:3000/api/auth/jwks",
+        "JWT_ALLOW_HS256": "false",
+        "OPENAI_MODEL": "gpt-4.1-mini",
+        "CORS_ORIGINS": "http://a.example,http://b.example",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def test_backend_reads_the_auth_secret_only_for_hs256(render) -> None:
+    default_env = env_map(main_container(render("todo-backend")))
+    assert "BETTER_AUTH_SECRET" not in default_env
+    assert default_env["OPENAI_API_KEY"]["secretKeyRef"]["optional"] is True
+    hs256_env = env_map(main_container(render("todo-backend", {"betterAuth": {"allowHs256": True}})))
+    assert hs256_env["BETTER_AUTH_SECRET"] == {
+        "secretKeyRef": {"name": "todo-backend-credentials", "key": "better-auth-secret"}
+    }
+
+
+def test_backend_hs256_without_a_secret_is_refused(render_error) -> None:
+    values = {"existingSecret": "", "secrets": {"databaseUrl": "postgresql://u:p@db/todo"}}
+    message = render_error("todo-backend", values | {"betterAuth": {"allowHs256": True}})
+    assert "betterAuth.allowHs256 needs secrets.betterAuthSecret" in message
+
+
+def test_backend_openai_key_is_stored_only_when_given(render) -> None:
+    values = {"existingSecret": "", "secrets": {"databaseUrl": "postgresql://u:p@db/todo"}}
+    assert set(only(render("todo-backend", values), "Secret")["data"]) == {"database-url"}
+    with_key = values | {"secrets": values["secrets"] | {"openaiApiKey": "sk-test"}}
+    assert set(only(render("todo-backend", with_key), "Secret")["data"]) == {"database-url", "openai-api-key"}
+
+
+def test_backend_migrates_in_an_init_container_with_the_same_settings(render) -> None:
+    objects = render("todo-backend")
+    (migrate,) = pod_spec(objects)["initContainers"]
+    assert migrate["command"] == ["python", "-m", "alembic", "upgrade", "head"]
+    assert migrate["workingDir"] == "/app"
+    assert migrate["image"] == main_container(objects)["image"]
+    assert env_map(migrate) == env_map(main_container(objects))
+    assert migrate["envFrom"] == main_container(objects)["envFrom"]
+
+
+def test_backend_migrations_can_be_left_to_someone_else(render) -> None:
+    assert "initContainers" not in pod_spec(render("todo-backend", {"migrations": {"enabled": False}}))
+
+
+def test_backend_is_internal_only(render) -> None:
+    objects = render("todo-backend")
+    service = only(objects, "Service")
+    assert service["spec"]["type"] == "ClusterIP"
+    assert service["spec"]["ports"] == [
+        {"name": "http", "port": 8000, "targetPort": "http", "protocol": "TCP"}
+    ]
+    assert of_kind(objects, "Ingress") == []
+
+
+def test_backend_network_policy_admits_only_the_frontend_and_its_tests(render) -> None:
+    policy = only(render("todo-backend", variant="networkpolicy"), "NetworkPolicy")
+    assert policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "todo-backend"
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    apps, tests = rule["from"]
+    assert apps == {
+        "podSelector": {
+            "matchExpressions": [
+                {"key": "app.kubernetes.io/name", "operator": "In", "values": ["todo-frontend"]}
+            ]
+        }
+    }
+    assert tests == {
+        "podSelector": {
+            "matchLabels": {
+                "app.kubernetes.io/instance": "todo-backend",
+                "app.kubernetes.io/component": "test",
+            }
+        }
+    }
+
+
+def test_frontend_configuration_names_the_architecture_variables(render) -> None:
+    values = {
+        "publicUrl": "http://192.168.49.2:30000",
+        "trustedOrigins": ["http://localhost:3000", "http://127.0.0.1:3000"],
+    }
+    data = only(render("todo-frontend", values), "ConfigMap")["data"]
+    assert data["BETTER_AUTH_URL"] == "http://192.168.49.2:30000"
+    assert data["BETTER_AUTH_TRUSTED_ORIGINS"] == "http://localhost:3000,http://127.0.0.1:3000"
+    assert data["BACKEND_URL"] == "http://todo-backend:8000"
+    assert data["HOSTNAME"] == "0.0.0.0"
+    assert data["PORT"] == "3000"
+
+
+def test_frontend_reads_both_secret_keys(render) -> None:
+    env = env_map(main_container(render("todo-frontend")))
+    for name, key in {"DATABASE_URL": "database-url", "BETTER_AUTH_SECRET": "better-auth-secret"}.items():
+        assert env[name] == {"secretKeyRef": {"name": "todo-frontend-credentials", "key": key}}
+
+
+def test_frontend_short_auth_secret_is_refused_by_the_schema(render_error) -> None:
+    values = {
+        "existingSecret": "",
+        "secrets": {"databaseUrl": "postgresql://u:p@db/todo", "betterAuthSecret": "short"},
+    }
+    assert "betterAuthSecret" in render_error("todo-frontend", values)
+
+
+def test_frontend_is_a_node_port_on_30000_by_default(render) -> None:
+    (port,) = only(render("todo-frontend"), "Service")["spec"]["ports"]
+    assert port == {"name": "http", "port": 3000, "targetPort": "http", "protocol": "TCP", "nodePort": 30000}
+
+
+def test_frontend_cluster_ip_service_has_no_node_port(render) -> None:
+    (port,) = only(render("todo-frontend", {"service": {"type": "ClusterIP"}}), "Service")["spec"]["ports"]
+    assert "nodePort" not in port
+
+
+def test_frontend_writes_only_to_its_empty_dirs(render) -> None:
+    objects = render("todo-frontend")
+    mounts = {mount["mountPath"]: mount["name"] for mount in main_container(objects)["volumeMounts"]}
+    assert set(mounts) == {"/tmp", "/app/.next/cache"}
+    volumes = {volume["name"]: volume for volume in pod_spec(objects)["volumes"]}
+    assert all("emptyDir" in volumes[name] for name in mounts.values())
+
+
+def test_frontend_ingress_routes_the_host_to_the_service(render) -> None:
+    ingress = only(render("todo-frontend", variant="external-db"), "Ingress")
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == "todo.example.internal"
+    (path,) = rule["http"]["paths"]
+    assert path["backend"] == {"service": {"name": "todo-frontend", "port": {"name": "http"}}}
+    assert ingress["spec"]["tls"] == [{"hosts": ["todo.example.internal"], "secretName": "todo-example-tls"}]
+
+
+def test_frontend_network_policy_opens_only_the_web_port(render) -> None:
+    policy = only(render("todo-frontend", variant="networkpolicy"), "NetworkPolicy")
+    assert policy["spec"]["ingress"] == [{"ports": [{"port": "http", "protocol": "TCP"}]}]
+
+
+def test_frontend_rejects_a_node_port_outside_the_range(render_error) -> None:
+    assert "nodePort" in render_error("todo-frontend", {"service": {"nodePort": 8080}})
