@@ -1,0 +1,68 @@
+"""A user's whole journey in a real browser: sign up, chat the task list into shape, sign out and back in."""
+
+import re
+import secrets
+
+from playwright.sync_api import Page, expect
+
+PASSWORD = "correct horse battery"
+
+
+def send(page: Page, message: str) -> None:
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(message)
+    box.press("Enter")
+    # The reply has arrived once the input is cleared and editable again.
+    expect(box).to_have_value("")
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_up_chat_sign_out_and_resume(page: Page) -> None:
+    email = f"e2e-{secrets.token_hex(6)}@example.com"
+    tasks = page.get_by_role("complementary", name="Tasks")
+    chat_log = page.get_by_role("log", name="Messages")
+
+    page.goto("/sign-up")
+    page.get_by_label("Name").fill("E2E User")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/chat$"))
+
+    send(page, "Add a task to buy groceries")
+    expect(chat_log.get_by_role("list", name="Actions taken")).to_contain_text("Added task")
+    groceries = tasks.get_by_role("listitem").filter(has_text="Buy groceries")
+    expect(groceries).to_have_count(1)
+    task_id = re.search(r"#(\d+)", groceries.inner_text()).group(1)
+
+    send(page, f"Mark task {task_id} as complete")
+    expect(chat_log).to_contain_text("Completed task")
+    expect(tasks.get_by_role("checkbox", name="Mark 'Buy groceries' as pending")).to_be_checked()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    page.goto("/chat")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fchat"))
+
+    sign_in(page, email)
+    expect(page).to_have_url(re.compile(r"/chat$"))
+    conversations = page.get_by_role("navigation", name="Conversations")
+    conversations.get_by_role("button", name=re.compile("Conversation")).first.click()
+    expect(chat_log).to_contain_text("Add a task to buy groceries")
+    expect(chat_log).to_contain_text(f"Mark task {task_id} as complete")
+    expect(tasks.get_by_role("checkbox", name="Mark 'Buy groceries' as pending")).to_be_checked()
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page: Page) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(f"nobody-{secrets.token_hex(4)}@example.com")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    form = page.get_by_role("form", name="Sign in")
+    expect(form.get_by_role("alert")).to_have_text("Wrong email or password. Please try again.")
+    expect(page).to_have_url(re.compile(r"/sign-in"))
