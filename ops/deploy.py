@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from invoke import Context
 
 from ops import delivery
+from ops.doctor import print_recent_warnings
 from ops.errors import OpsError
 from ops.preflight import (
     check_cluster_capacity,
@@ -64,7 +65,11 @@ def deploy(c: Context, settings: Settings, dry: bool = False, clock: PhaseClock 
         apply_secrets(shell, settings, releases, secrets)
     with clock.phase("helm releases"), watch_pods(shell, settings):
         for release in releases:
-            install(shell, settings, release, values[release], helm_major=versions["helm"][0])
+            try:
+                install(shell, settings, release, values[release], helm_major=versions["helm"][0])
+            except OpsError:
+                print_recent_warnings(shell, settings)
+                raise
     with clock.phase("rollout"):
         if not dry:
             wait_for_rollouts(shell, settings, releases)

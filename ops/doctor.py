@@ -154,9 +154,7 @@ def doctor(shell: Shell, settings: Settings) -> None:
     findings = diagnose(pods, events, releases)
     for finding in findings:
         print_finding(shell, settings, finding)
-    warnings = warning_events(events)
-    if warnings:
-        print("recent warning events:\n  " + "\n  ".join(warnings))
+    print_warnings(events)
     if findings:
         raise OpsError(f"{len(findings)} problem(s) found in namespace {settings.namespace}")
     print(f"no problems found: {len(pods)} pods Ready, {len(releases)} releases deployed")
@@ -173,3 +171,15 @@ def print_finding(shell: Shell, settings: Settings, finding: Finding) -> None:
         )
         if result.ok and result.stdout.strip():
             print("    " + tail(result.stdout, LOG_LINES).replace("\n", "\n    "))
+
+
+def print_recent_warnings(shell: Shell, settings: Settings) -> None:
+    """After a failed install (already rolled back, its pods gone) the events still say what went wrong."""
+    events = shell.try_json(kubectl(settings, "get", "events", "-o", "json")) or {}
+    print_warnings(events.get("items", []))
+
+
+def print_warnings(events: list[dict]) -> None:
+    warnings = warning_events(events)
+    if warnings:
+        print("recent warning events:\n  " + "\n  ".join(warnings), flush=True)

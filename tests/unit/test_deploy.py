@@ -1,5 +1,6 @@
 """`invoke deploy`, `reset` and `destroy` on a MockContext: the commands each target runs, and failures."""
 
+import json
 import re
 import socket
 from pathlib import Path
@@ -217,3 +218,36 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_an_image_that_fails_to_build_stops_before_the_cluster_changes(
+    env_file: Path, frontend_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_build(service: images.Service, dry: bool) -> str:
+        raise OpsError(
+            f"building {service.repository}:c0ffee failed: RUN pip install returned a non-zero code: 1"
+        )
+
+    monkeypatch.setattr(delivery, "build_image", failing_build)
+    c = cluster_context(invoke_config())
+    with pytest.raises(OpsError, match=r"building todo-backend:c0ffee failed: RUN pip install"):
+        deploy(c, local(env_file, frontend_url))
+    assert not [command for command in commands(c) if " apply " in command or "upgrade" in command]
+
+
+def test_a_failed_upgrade_prints_the_warning_events(
+    env_file: Path, frontend_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warning = {
+        "type": "Warning",
+        "reason": "BackOff",
+        "message": "Back-off restarting failed container",
+        "involvedObject": {"kind": "Pod", "name": "todo-backend-1"},
+    }
+    event = json.dumps({"items": [warning]})
+    c = cluster_context(
+        invoke_config(), {r"helm .*upgrade --install todo-backend": FAILED, r"kubectl .*get events": event}
+    )
+    with pytest.raises(OpsError):
+        deploy(c, local(env_file, frontend_url))
+    assert "Pod/todo-backend-1: BackOff: Back-off restarting failed container" in capsys.readouterr().out
