@@ -1,0 +1,120 @@
+// @vitest-environment node
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { APIError } from "better-auth/api";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { DELETE, GET, POST } from "@/app/api/backend/[...path]/route";
+
+const getToken = vi.fn();
+vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }) }));
+
+function fakeJwt(sub: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${part({ alg: "EdDSA" })}.${part({ sub })}.signature`;
+}
+
+interface Received {
+  method?: string;
+  url?: string;
+  authorization?: string;
+  body: string;
+}
+
+/** A stand-in backend on 127.0.0.1 that records each request and answers with the scripted status and body. */
+let backend: Server;
+let received: Received[] = [];
+let answer = { status: 200, body: "[]" as string | null };
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = "";
+  for await (const chunk of request) body += chunk;
+  return body;
+}
+
+beforeAll(async () => {
+  vi.unstubAllGlobals(); // the route talks to the stand-in backend with the real fetch
+  backend = createServer(async (request, response) => {
+    received.push({ method: request.method, url: request.url, authorization: request.headers.authorization, body: await readBody(request) });
+    response.writeHead(answer.status, answer.body === null ? {} : { "content-type": "application/json" });
+    response.end(answer.body ?? undefined);
+  });
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  process.env.BACKEND_URL = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/`;
+});
+
+afterAll(() => new Promise((resolve) => backend.close(resolve)));
+
+beforeEach(() => {
+  received = [];
+  answer = { status: 200, body: "[]" };
+  getToken.mockResolvedValue({ token: fakeJwt("user-1") });
+});
+
+function call(handler: typeof GET, path: string[], url: string, init?: { method: string; body?: string }) {
+  const request = new NextRequest(`http://localhost:3000/api/backend/${url}`, init);
+  return handler(request, { params: Promise.resolve({ path }) });
+}
+
+describe("/api/backend proxy", () => {
+  it("forwards method, user path, query and the user's JWT", async () => {
+    answer = { status: 200, body: '[{"id":1}]' };
+    const response = await call(GET, ["tasks"], "tasks?status=pending");
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([{ id: 1 }]);
+    expect(received).toEqual([
+      { method: "GET", url: "/api/user-1/tasks?status=pending", authorization: `Bearer ${fakeJwt("user-1")}`, body: "" },
+    ]);
+  });
+
+  it("forwards JSON bodies and passes validation errors through", async () => {
+    answer = { status: 422, body: '{"detail":[{"loc":["body","message"],"msg":"Field required"}]}' };
+    const response = await call(POST, ["chat"], "chat", { method: "POST", body: '{"conversation_id": 3}' });
+
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({ detail: [{ loc: ["body", "message"], msg: "Field required" }] });
+    expect(received[0]).toMatchObject({ method: "POST", url: "/api/user-1/chat", body: '{"conversation_id": 3}' });
+  });
+
+  it("passes an empty 204 through", async () => {
+    answer = { status: 204, body: null };
+    const response = await call(DELETE, ["tasks", "4"], "tasks/4", { method: "DELETE" });
+    expect(response.status).toBe(204);
+    expect(received[0]).toMatchObject({ method: "DELETE", url: "/api/user-1/tasks/4" });
+  });
+
+  it("answers 401 without a session and never calls the backend", async () => {
+    getToken.mockRejectedValue(new APIError("UNAUTHORIZED"));
+    const response = await call(GET, ["tasks"], "tasks");
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ detail: "Your session has expired. Please sign in again." });
+    expect(received).toHaveLength(0);
+  });
+
+  it("refuses dot segments that would leave the user's own prefix", async () => {
+    const response = await call(GET, ["..", "other-user", "tasks"], "x");
+    expect(response.status).toBe(404);
+    expect(received).toHaveLength(0);
+  });
+
+  it("answers 502 with a clear message when the backend is unreachable", async () => {
+    const unusedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    process.env.BACKEND_URL = `http://127.0.0.1:${unusedPort}`;
+    try {
+      const response = await call(GET, ["tasks"], "tasks");
+      expect(response.status).toBe(502);
+      expect((await response.json()).detail).toMatch(/^The task service is unavailable/);
+    } finally {
+      process.env.BACKEND_URL = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+    }
+  });
+});
