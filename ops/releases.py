@@ -139,10 +139,11 @@ def install(
             *values_files(settings, release),
             *set_flags(values),
         ),
-        f"release {release} did not become ready within {settings.helm_timeout} and was rolled back; "
-        "`invoke doctor` explains why",
-        show=True,
+        f"helm could not install or upgrade {release}; a failed upgrade is rolled back, so the previous "
+        "release keeps serving",
     )
+    if not shell.dry:
+        print(f"{release} is deployed and Ready", flush=True)
 
 
 def wait_for_rollouts(shell: Shell, settings: Settings, releases: list[str]) -> None:
@@ -153,7 +154,7 @@ def wait_for_rollouts(shell: Shell, settings: Settings, releases: list[str]) -> 
             f"cannot list the workloads of {release}",
         ).split()
         for name in names:
-            shell.change(
+            shell.query(
                 kubectl(settings, "rollout", "status", name, f"--timeout={settings.rollout_timeout}s"),
                 f"{name} did not finish rolling out; `invoke doctor` explains why",
             )
