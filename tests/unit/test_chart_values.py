@@ -1,0 +1,34 @@
+"""The lint phase with the real helm and the real charts: the deploy's values pass, a typo is named."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from invoke import Context
+from runner_fakes import settings_for
+
+from ops.errors import OpsError
+from ops.releases import lint, release_values
+from ops.secrets import Secrets
+from ops.settings import RELEASES
+from ops.shell import Shell
+
+pytestmark = pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
+SECRETS = Secrets("s" * 40, "postgresql://todo:pw@todo-postgres:5432/todo", "pw", "", "")
+IMAGES = {"todo-backend": "127.0.0.1:5000/todo-backend:0123abcd", "todo-frontend": "todo-frontend:4567"}
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_the_values_a_deploy_sets_pass_the_charts_schema(tmp_path: Path, release: str) -> None:
+    settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
+    values = release_values(release, settings, SECRETS, IMAGES, "http://127.0.0.1:30000")
+    lint(Shell(Context()), settings, release, values)
+
+
+def test_a_typo_in_a_values_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "values").mkdir()
+    (tmp_path / "values" / "todo-backend.yaml").write_text("replicas: 2\n")
+    settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
+    values = release_values("todo-backend", settings, SECRETS, IMAGES, "http://127.0.0.1:30000")
+    with pytest.raises(OpsError, match=r"chart todo-backend rejects its values:\n.*replicas"):
+        lint(Shell(Context()), settings, "todo-backend", values)
