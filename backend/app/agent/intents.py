@@ -64,7 +64,7 @@ _LIST_SUFFIX = (
 )
 _ADD_PATTERNS = [
     re.compile(
-        r"^(?:add|create|make|put|insert|new|schedule|save|record|jot\s+down|write\s+down)\s+"
+        r"^(?:add|create|make|put|insert|new|schedule|save|record|jot\s+down|write\s+down)\b\s*"
         r"(?:a\s+|an\s+|another\s+|one\s+more\s+)?(?:new\s+)?(?:(?:task|todo|to-do|item|reminder|entry)s?\b)?\s*"
         r"(?:to\s+|for\s+|called\s+|named\s+|titled\s+|saying\s+|that\s+says\s+|:\s*|-\s*)?"
         r"(?P<title>.*?)" + _LIST_SUFFIX + r"$",
