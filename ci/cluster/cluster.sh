@@ -21,6 +21,8 @@ DEBIAN_PACKAGES=(containerd runc containernetworking-plugins etcd-server iptable
 
 install_deps() {
   require_root
+  # A fresh machine has no package lists yet.
+  apt-cache show etcd-server >/dev/null 2>&1 || apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null
 }
 

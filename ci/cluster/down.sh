@@ -90,7 +90,7 @@ main() {
   clean_iptables
   remove_cgroups
   restore_sysctls
-  [[ -f "${DATA_DIR}/created-var-log-pods" ]] && rm -rf /var/log/pods /var/log/containers
+  [[ -f "${CREATED_PATHS}" ]] && xargs -r rm -rf <"${CREATED_PATHS}"
   rm -rf "${DATA_DIR}" "${RUN_DIR}"
   say "cluster down; logs kept in ${LOG_DIR}"
 }

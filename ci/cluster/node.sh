@@ -8,13 +8,22 @@ SYSCTL_SNAPSHOT="${DATA_DIR}/sysctl-before-up"
 TOUCHED_SYSCTLS=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops
   kernel/keys/root_maxkeys kernel/keys/root_maxbytes net/ipv4/conf/all/route_localnet)
 
+# Paths the kubelet uses whatever its --root-dir; the ones `up` finds missing are listed for `down` to remove.
+KUBELET_FIXED_PATHS=(/var/lib/kubelet /var/log/pods /var/log/containers)
+CREATED_PATHS="${DATA_DIR}/created-paths"
+
+remember_host_state() {
+  [[ -e "${CREATED_PATHS}" ]] && return 0
+  local path key
+  for path in "${KUBELET_FIXED_PATHS[@]}"; do
+    [[ -e "${path}" ]] || echo "${path}"
+  done >"${CREATED_PATHS}"
+  for key in "${TOUCHED_SYSCTLS[@]}"; do
+    [[ -e "/proc/sys/${key}" ]] && echo "${key} $(cat "/proc/sys/${key}")"
+  done >"${SYSCTL_SNAPSHOT}"
+}
+
 setup_network() {
-  if [[ ! -s "${SYSCTL_SNAPSHOT}" ]]; then
-    local key
-    for key in "${TOUCHED_SYSCTLS[@]}"; do
-      [[ -e "/proc/sys/${key}" ]] && echo "${key} $(cat "/proc/sys/${key}")"
-    done >"${SYSCTL_SNAPSHOT}"
-  fi
   # A dummy interface carries the node IP; kernels built without the dummy driver (Firecracker VMs) get
   # a port-less bridge instead, which holds a local address just as well.
   if ! ip link show "${NODE_IFACE}" >/dev/null 2>&1; then

@@ -61,6 +61,7 @@ main() {
   check_prerequisites
   mkdir -p "${DATA_DIR}" "${RUN_DIR}" "${LOG_DIR}"
   chmod 700 "${DATA_DIR}"
+  remember_host_state
   setup_network
   make_pki
   start_containerd
