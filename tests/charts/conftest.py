@@ -65,3 +65,26 @@ def render_error(render_text: Callable[..., str]) -> Callable[..., str]:
         return str(error.value)
 
     return rejected
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chart-containers",
+        action="store_true",
+        help="also run the charts' pods in Docker against the real images (after `invoke images.build`)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "containers: runs the charts' pods in Docker (needs --chart-containers)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--chart-containers"):
+        return
+    skip = pytest.mark.skip(reason="runs the charts' pods in Docker: pass --chart-containers")
+    for item in items:
+        if "containers" in item.keywords:
+            item.add_marker(skip)
