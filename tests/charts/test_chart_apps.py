@@ -253,3 +253,9 @@ def test_frontend_network_policy_opens_only_the_web_port(render) -> None:
 
 def test_frontend_rejects_a_node_port_outside_the_range(render_error) -> None:
     assert "nodePort" in render_error("todo-frontend", {"service": {"nodePort": 8080}})
+
+
+@APPS
+def test_a_chart_made_database_url_must_be_postgresql(render_error, chart: str) -> None:
+    values = {"existingSecret": "", "secrets": {"databaseUrl": "sqlite:///./todo.db"}}
+    assert "databaseUrl" in render_error(chart, values)
