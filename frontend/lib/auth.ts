@@ -14,8 +14,9 @@ function createAuth() {
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
-    // Default jwt plugin: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
-    plugins: [jwt()],
+    // Default tokens: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
+    // Tokens come from /api/auth/token (or getToken in the proxy); no JWT is signed on every session lookup.
+    plugins: [jwt({ disableSettingJwtHeader: true })],
     telemetry: { enabled: false },
   });
 }
