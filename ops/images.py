@@ -68,9 +68,10 @@ def first_line(error: Exception) -> str:
 # --- tags ---------------------------------------------------------------------------------------------------
 
 
-def git(*args: str, cwd: Path = ROOT) -> bytes:
+def git(*args: str) -> bytes:
+    """Run git in the repository and return its output."""
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True).stdout
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True).stdout
     except FileNotFoundError as error:
         raise OpsError("git is not installed; image tags come from the git revision") from error
     except subprocess.CalledProcessError as error:

@@ -1,0 +1,142 @@
+"""Each image run as the charts run it: user, process, port, health, read-only root, signals, contents."""
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import docker
+import pytest
+import requests
+import testinfra
+from container_support import (
+    BACKEND_OPTIONS,
+    FRONTEND_OPTIONS,
+    Launcher,
+    Stack,
+    answers,
+    exit_code_after_sigterm,
+    health_status,
+    layer_paths,
+    listening_tcp_ports,
+    published_port,
+    wait_until,
+)
+from docker.models.containers import Container
+
+APP_UID = 10001
+SECRET_LIKE_NAMES = {".netrc", ".npmrc", ".pypirc", ".git-credentials", "id_rsa", "id_ecdsa", "id_ed25519"}
+SECRET_LIKE_VARIABLE = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|DATABASE_URL", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Expected:
+    service: str
+    port: int
+    health_path: str
+    command: tuple[str, ...]  # what PID 1 runs
+    writable: tuple[str, ...]  # the only paths the app may write
+
+
+EXPECTED = {
+    "backend": Expected("backend", 8000, "/health", ("uvicorn", "app.main:app"), ("/tmp",)),
+    "frontend": Expected(
+        "frontend", 3000, "/api/health", ("node", "server.js"), ("/tmp", "/app/.next/cache")
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Running:
+    expected: Expected
+    image: str
+    container: Container
+    url: str  # the published health endpoint on 127.0.0.1
+
+    def host(self) -> testinfra.host.Host:
+        return testinfra.get_host(f"docker://{self.container.id}")
+
+
+@pytest.fixture(scope="module", params=sorted(EXPECTED))
+def running(request: pytest.FixtureRequest, stack: Stack, image_references: dict[str, str]) -> Running:
+    expected = EXPECTED[request.param]
+    container = stack.backend if expected.service == "backend" else stack.frontend
+    url = f"http://127.0.0.1:{published_port(container, expected.port)}{expected.health_path}"
+    return Running(expected, image_references[expected.service], container, url)
+
+
+def test_runs_as_the_unprivileged_app_user(running: Running) -> None:
+    assert running.container.image.attrs["Config"]["User"] == f"{APP_UID}:{APP_UID}"
+    status = running.host().file("/proc/1/status").content_string
+    ids = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    assert ids["Uid"].split() == [str(APP_UID)] * 4
+    assert ids["Gid"].split() == [str(APP_UID)] * 4
+    assert int(ids["CapEff"], 16) == 0, "the process holds capabilities"
+
+
+def test_runs_the_expected_process_on_its_port(running: Running) -> None:
+    host = running.host()
+    command = tuple(host.file("/proc/1/cmdline").content_string.split("\0"))
+    assert command[: len(running.expected.command)] == running.expected.command
+    assert running.expected.port in listening_tcp_ports(lambda path: host.file(path).content_string)
+
+
+def test_health_endpoint_answers_and_the_healthcheck_passes(running: Running) -> None:
+    response = requests.get(running.url, timeout=5)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    wait_until(lambda: health_status(running.container) == "healthy", "Docker's HEALTHCHECK passing")
+
+
+def test_root_filesystem_is_read_only_except_the_writable_paths(running: Running) -> None:
+    host_config = running.container.attrs["HostConfig"]
+    assert host_config["ReadonlyRootfs"] is True
+    assert host_config["CapDrop"] == ["ALL"]
+    host = running.host()
+    for path in ("/app", "/", "/home"):
+        assert host.run(f"touch {path}/probe").rc != 0, f"{path} is writable"
+    for path in running.expected.writable:
+        assert host.run(f"touch {path}/probe && rm {path}/probe").rc == 0, f"{path} is not writable"
+
+
+def test_sigterm_stops_the_server_promptly(running: Running, launch: Launcher, stack: Stack) -> None:
+    """A second container of the image exits by itself on SIGTERM (Docker would SIGKILL it: exit code 137)."""
+    backend = running.expected.service == "backend"
+    container = launch(
+        running.image,
+        f"{running.expected.service}-sigterm",
+        environment=stack.backend_environment if backend else stack.frontend_environment,
+        ports={f"{running.expected.port}/tcp": ("127.0.0.1", None)},
+        **(BACKEND_OPTIONS if backend else FRONTEND_OPTIONS),
+    )
+    url = f"http://127.0.0.1:{published_port(container, running.expected.port)}{running.expected.health_path}"
+    wait_until(lambda: answers(url), "the second container answering", container)
+    assert exit_code_after_sigterm(container) in (0, 143)
+
+
+def test_image_has_oci_labels(running: Running) -> None:
+    labels = running.container.image.labels
+    assert re.fullmatch(r"[0-9a-f]{40}", labels["org.opencontainers.image.revision"])
+    assert labels["org.opencontainers.image.version"] == running.image.rsplit(":", 1)[1]
+    assert "org.opencontainers.image.source" in labels
+    assert labels["org.opencontainers.image.title"] == f"todo-{running.expected.service}"
+
+
+def test_no_secrets_env_files_or_shell_history_in_any_layer(
+    running: Running, docker_client: docker.DockerClient
+) -> None:
+    image = docker_client.images.get(running.image)
+    offending = sorted(path for path in layer_paths(image) if secret_like(PurePosixPath(path).name))
+    assert offending == []
+    variables = [entry.split("=", 1)[0] for entry in image.attrs["Config"]["Env"]]
+    assert [name for name in variables if SECRET_LIKE_VARIABLE.search(name)] == []
+
+
+def secret_like(name: str) -> bool:
+    name = name.removeprefix(".wh.")  # a whiteout still means the file was in an earlier layer
+    return (
+        name == ".env"
+        or name.startswith(".env.")
+        or name.endswith("_history")
+        or name in SECRET_LIKE_NAMES
+        or name == ".git"
+    )
