@@ -6,10 +6,17 @@ import { readAuthConfig } from "@/lib/config";
 
 export const MIN_PASSWORD_LENGTH = 8;
 
+function createPool(databaseUrl: string): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection can die (database restart, failover); without a listener that would crash the server.
+  pool.on("error", (error) => console.error(`todo-frontend: idle database connection lost: ${error.message}`));
+  return pool;
+}
+
 function createAuth() {
   const config = readAuthConfig();
   return betterAuth({
-    database: new Pool({ connectionString: config.databaseUrl, max: 10 }),
+    database: createPool(config.databaseUrl),
     baseURL: config.baseURL,
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,

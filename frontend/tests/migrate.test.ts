@@ -1,0 +1,43 @@
+// @vitest-environment node
+import { randomBytes } from "node:crypto";
+
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+import { migrateAuthSchema } from "@/lib/migrate";
+
+// A real PostgreSQL (CI exports TEST_DATABASE_URL); each run works in a database of its own.
+const serverUrl = process.env.TEST_DATABASE_URL;
+const database = `todo_frontend_${randomBytes(4).toString("hex")}`;
+
+async function onServer(statement: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!serverUrl)("migrateAuthSchema", () => {
+  beforeAll(async () => {
+    await onServer(`CREATE DATABASE ${database}`);
+    vi.stubEnv("DATABASE_URL", serverUrl!.replace(/\/[^/]*$/, `/${database}`));
+    vi.stubEnv("BETTER_AUTH_SECRET", randomBytes(32).toString("hex"));
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it("creates Better Auth's tables exactly once when several replicas start together", async () => {
+    const results = await Promise.all([migrateAuthSchema(), migrateAuthSchema(), migrateAuthSchema()]);
+
+    const migrated = results.filter((tables) => tables.length > 0);
+    expect(migrated).toHaveLength(1);
+    expect([...migrated[0]].sort()).toEqual(["account", "jwks", "session", "user", "verification"]);
+    expect(await migrateAuthSchema()).toEqual([]);
+  });
+});
