@@ -95,6 +95,17 @@ describe("/api/backend proxy", () => {
     expect(received).toHaveLength(0);
   });
 
+  it("answers 503, not 500, when the session cannot be checked", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    getToken.mockRejectedValue(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+    const response = await call(GET, ["tasks"], "tasks");
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/could not be checked/) });
+    expect(console.error).toHaveBeenCalledWith(expect.stringContaining("ECONNREFUSED"));
+    expect(received).toHaveLength(0);
+  });
+
   it("refuses dot segments that would leave the user's own prefix", async () => {
     const response = await call(GET, ["..", "other-user", "tasks"], "x");
     expect(response.status).toBe(404);

@@ -49,7 +49,14 @@ async function callBackend(request: NextRequest, target: URL, token: string): Pr
 
 /** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
 async function forward(request: NextRequest, context: RouteContext): Promise<Response> {
-  const token = await userToken(request);
+  let token: string | null;
+  try {
+    token = await userToken(request);
+  } catch (error) {
+    // e.g. the database is down, or the signing keys were encrypted with another BETTER_AUTH_SECRET.
+    console.error(`todo-frontend: cannot issue a backend token: ${error instanceof Error ? error.message : error}`);
+    return errorResponse(503, "Your sign-in could not be checked right now. Please try again in a moment.");
+  }
   if (!token) return errorResponse(401, "Your session has expired. Please sign in again.");
   const userId = decodeJwt(token).sub;
   const target = userId && backendTarget(userId, (await context.params).path, request.nextUrl.search);
