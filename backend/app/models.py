@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
+from pydantic import AfterValidator, PlainSerializer, StringConstraints
 from pydantic import Field as Constraint
-from pydantic import PlainSerializer, StringConstraints
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
@@ -26,9 +26,22 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, PlainSerializer(lambda value: _as_utc(value).isoformat(), return_type=str)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX)]
-ChatText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters: refuse them as invalid input rather than fail on insert.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _text(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Title = Annotated[str, _text(1, TITLE_MAX), AfterValidator(_no_nul)]
+Description = Annotated[str, _text(0, DESCRIPTION_MAX), AfterValidator(_no_nul)]
+ChatText = Annotated[str, _text(1, MESSAGE_MAX), AfterValidator(_no_nul)]
 ObjectId = Annotated[int, Constraint(ge=1, le=MAX_ID)]
 
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -246,18 +247,13 @@ class Served:
     log_path: Path
 
 
-@pytest.fixture
-def served(settings: Settings, database_url: URL, tmp_path: Path) -> Iterator[Served]:
+@contextmanager
+def serve(database_url: URL, jwks_url: str, log_path: Path) -> Iterator[Served]:
     """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.DATABASE_URL,
-        "BETTER_AUTH_URL": ISSUER,
-        "BETTER_AUTH_JWKS_URL": settings.jwks_url,
-    }
+    env = {**os.environ, "DATABASE_URL": as_string(database_url), "BETTER_AUTH_URL": ISSUER}
+    env["BETTER_AUTH_JWKS_URL"] = jwks_url
     env.pop("OPENAI_API_KEY", None)
-    log_path = tmp_path / "uvicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
@@ -275,7 +271,22 @@ def served(settings: Settings, database_url: URL, tmp_path: Path) -> Iterator[Se
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=30)
-        clean_tables(database_url)
+
+
+@pytest.fixture(scope="session")
+def served_session(
+    database_url: URL, jwks_server_session: JWKSServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    with serve(
+        database_url, jwks_server_session.url, tmp_path_factory.mktemp("uvicorn") / "uvicorn.log"
+    ) as served:
+        yield served
+
+
+@pytest.fixture
+def served(served_session: Served, jwks_server: JWKSServer, database_url: URL) -> Iterator[Served]:
+    yield served_session
+    clean_tables(database_url)
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen[str], log_path: Path) -> None:

@@ -67,6 +67,7 @@ def test_unicode_round_trips(alice: User) -> None:
         ({"title": "x" * 201}, "title"),
         ({"title": 42}, "title"),
         ({"title": None}, "title"),
+        ({"title": "nul\x00byte"}, "title"),
         ({"title": "ok", "description": "x" * 1001}, "description"),
         ({"title": "ok", "description": ["a"]}, "description"),
     ],

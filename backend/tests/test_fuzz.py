@@ -1,0 +1,64 @@
+"""No input produces a 500: hypothesis throws arbitrary ids, queries and JSON bodies at every endpoint."""
+
+from typing import Any
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import User
+
+ENDPOINTS = [
+    ("GET", "/tasks"),
+    ("POST", "/tasks"),
+    ("GET", "/tasks/{id}"),
+    ("PUT", "/tasks/{id}"),
+    ("DELETE", "/tasks/{id}"),
+    ("PATCH", "/tasks/{id}/complete"),
+    ("POST", "/chat"),
+    ("GET", "/conversations"),
+    ("GET", "/conversations/{id}/messages"),
+]
+FIELDS = ["title", "description", "completed", "message", "conversation_id", "status", "id"]
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=300)
+)
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3)
+)
+bodies = st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4) | json_values
+path_ids = st.integers().map(str) | st.text(min_size=1, max_size=30).map(lambda text: quote(text, safe=""))
+queries = st.dictionaries(st.sampled_from(["status", "limit"]), st.text(max_size=20), max_size=2)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(endpoint=st.sampled_from(ENDPOINTS), path_id=path_ids, query=queries, body=bodies)
+def test_no_input_is_a_server_error(
+    alice: User, endpoint: tuple[str, str], path_id: str, query: dict, body: Any
+) -> None:
+    method, template = endpoint
+    response = alice.request(method, template.replace("{id}", path_id), params=query, json=body)
+    assert response.status_code < 500, response.text
+
+
+@FUZZ
+@given(raw=st.binary(max_size=200))
+def test_raw_bytes_are_never_a_server_error(alice: User, raw: bytes) -> None:
+    for path in ("/tasks", "/chat"):
+        response = alice.post(path, content=raw, headers={"Content-Type": "application/json"})
+        assert response.status_code < 500
+
+
+@FUZZ
+@given(message=st.text(min_size=1, max_size=300))
+def test_any_chat_message_gets_a_reply(alice: User, message: str) -> None:
+    response = alice.post("/chat", json={"message": message})
+    assert response.status_code in (200, 422)
+    if response.status_code == 200:
+        assert response.json()["response"]
