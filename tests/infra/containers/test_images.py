@@ -33,14 +33,15 @@ class Expected:
     service: str
     port: int
     health_path: str
-    command: tuple[str, ...]  # what PID 1 runs
+    program: str  # PID 1's executable
+    command: str  # in PID 1's command line, its arguments' base names joined by spaces
     writable: tuple[str, ...]  # the only paths the app may write
 
 
 EXPECTED = {
-    "backend": Expected("backend", 8000, "/health", ("uvicorn", "app.main:app"), ("/tmp",)),
+    "backend": Expected("backend", 8000, "/health", "python3.11", "uvicorn app.main:app", ("/tmp",)),
     "frontend": Expected(
-        "frontend", 3000, "/api/health", ("node", "server.js"), ("/tmp", "/app/.next/cache")
+        "frontend", 3000, "/api/health", "node", "next-server", ("/tmp", "/app/.next/cache")
     ),
 }
 
@@ -75,8 +76,11 @@ def test_runs_as_the_unprivileged_app_user(running: Running) -> None:
 
 def test_runs_the_expected_process_on_its_port(running: Running) -> None:
     host = running.host()
-    command = tuple(host.file("/proc/1/cmdline").content_string.split("\0"))
-    assert command[: len(running.expected.command)] == running.expected.command
+    assert PurePosixPath(host.file("/proc/1/exe").linked_to).name == running.expected.program
+    # The backend's is `/opt/venv/bin/python3.11 /opt/venv/bin/uvicorn app.main:app ...`; Next's server sets
+    # its process title to `next-server (v16...)`.
+    arguments = host.file("/proc/1/cmdline").content_string.strip("\0").split("\0")
+    assert running.expected.command in " ".join(PurePosixPath(argument).name for argument in arguments)
     assert running.expected.port in listening_tcp_ports(lambda path: host.file(path).content_string)
 
 
