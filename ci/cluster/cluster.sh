@@ -15,7 +15,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "${here}/config.sh"
 source "${here}/lib.sh"
 
-COMPONENTS=(containerd registry etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 DEBIAN_PACKAGES=(containerd runc containernetworking-plugins etcd-server iptables conntrack socat
   busybox-static gcc libc6-dev openssl curl gettext-base iproute2)
 

@@ -61,7 +61,7 @@ grant_apiserver_kubelet_access() {
 # machine's cgroup v1 layout are accepted as they are.
 write_kubelet_config() {
   mkdir -p "${DATA_DIR}/kubelet"
-  cat >"${DATA_DIR}/kubelet/config.yaml" <<YAML
+  install_file "${DATA_DIR}/kubelet/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: ${NODE_IP}
@@ -93,7 +93,7 @@ start_node_agents() {
   start_daemon kubelet kubelet --config "${DATA_DIR}/kubelet/config.yaml" \
     --kubeconfig "${PKI_DIR}/kubelet.kubeconfig" --root-dir "${DATA_DIR}/kubelet" \
     --hostname-override "${NODE_NAME}" --node-ip "${NODE_IP}" --v 1
-  cat >"${DATA_DIR}/kube-proxy.yaml" <<YAML
+  install_file "${DATA_DIR}/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: ${PKI_DIR}/kube-proxy.kubeconfig}

@@ -36,6 +36,7 @@ PKI_DIR="${DATA_DIR}/pki"
 KUBECONFIG_PATH="${DATA_DIR}/kubeconfig"
 CONTAINERD_SOCK="${RUN_DIR}/containerd/containerd.sock"
 PID_DIR="${RUN_DIR}/pids"
+COMPONENTS=(containerd registry etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 # Images the cluster's own pods use. They are imported straight into containerd and never pulled.
 INFRA_REGISTRY="todo-ci.local"
 PAUSE_IMAGE="${INFRA_REGISTRY}/pause:1.0"

@@ -45,6 +45,14 @@ wait_for() {
   done
 }
 
+# install_file PATH: write stdin to PATH only if it differs, since kube-proxy exits when its config is written.
+install_file() {
+  local path="$1" next
+  next="$(mktemp "${path}.XXXXXX")"
+  cat >"${next}"
+  if cmp -s "${next}" "${path}"; then rm -f "${next}"; else mv "${next}" "${path}"; fi
+}
+
 kubectl_admin() { kubectl --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
 
 require_root() { [[ "$(id -u)" == 0 ]] || die "run as root: the cluster needs network, mount and cgroup rights"; }

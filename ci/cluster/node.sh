@@ -40,7 +40,7 @@ setup_network() {
 
 write_cni_config() {
   mkdir -p "${CNI_CONF_DIR}"
-  cat >"${CNI_CONF_DIR}/10-todo-ci.conflist" <<JSON
+  install_file "${CNI_CONF_DIR}/10-todo-ci.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "todo-ci",
@@ -68,13 +68,13 @@ JSON
 # images such as docker.io/library/postgres:15-bookworm resolve to what CI pushed there.
 write_registry_hosts() {
   mkdir -p "${REGISTRY_HOSTS_DIR}/${REGISTRY_ADDR}" "${REGISTRY_HOSTS_DIR}/docker.io"
-  cat >"${REGISTRY_HOSTS_DIR}/${REGISTRY_ADDR}/hosts.toml" <<TOML
+  install_file "${REGISTRY_HOSTS_DIR}/${REGISTRY_ADDR}/hosts.toml" <<TOML
 server = "http://${REGISTRY_ADDR}"
 
 [host."http://${REGISTRY_ADDR}"]
   capabilities = ["pull", "resolve"]
 TOML
-  cat >"${REGISTRY_HOSTS_DIR}/docker.io/hosts.toml" <<TOML
+  install_file "${REGISTRY_HOSTS_DIR}/docker.io/hosts.toml" <<TOML
 server = "https://registry-1.docker.io"
 
 [host."http://${REGISTRY_ADDR}"]
@@ -86,7 +86,7 @@ write_containerd_config() {
   mkdir -p "${DATA_DIR}/containerd" "${RUN_DIR}/containerd"
   # restrict_oom_score_adj: root here lacks CAP_SYS_RESOURCE, so runc may not lower oom_score_adj.
   # Root under RUN_DIR keeps runc's state apart from Docker's containerd.
-  cat >"${CONTAINERD_CONFIG}" <<TOML
+  install_file "${CONTAINERD_CONFIG}" <<TOML
 version = 2
 root = "${DATA_DIR}/containerd/root"
 state = "${RUN_DIR}/containerd/state"
@@ -139,11 +139,10 @@ start_containerd() {
   wait_for 30 containerd ctr_k8s version
 }
 
-# Import the cluster's own one-file images (built by tools.sh) unless containerd already has them.
+# Import the cluster's own one-file images built by tools.sh (a second import of the same image is a no-op).
 import_infra_images() {
-  local archive name
+  local archive
   for archive in "${TOOLS_BIN}"/images/*.tar; do
-    name="$(basename "${archive}" .tar)"
-    ctr_k8s images ls -q | grep -qx "${INFRA_REGISTRY}/${name/_/:}" || ctr_k8s images import "${archive}" >/dev/null
+    ctr_k8s images import "${archive}" >/dev/null
   done
 }

@@ -25,11 +25,12 @@ check() {
   fi
 }
 
-# retry SECONDS COMMAND...: the command's last attempt decides (Services and DNS converge within seconds).
+# retry SECONDS COMMAND...: quiet attempts until one succeeds or time is up, then a last one that shows
+# its output (Services and DNS converge within seconds of a pod becoming Ready).
 retry() {
   local deadline=$(( $(date +%s) + $1 )); shift
-  until "$@"; do
-    (( $(date +%s) < deadline )) || return 1
+  until "$@" >/dev/null 2>&1; do
+    (( $(date +%s) < deadline )) || { "$@"; return; }
     sleep 1
   done
 }

@@ -25,10 +25,19 @@ pack() {
   mv "${archive}.tmp" "${archive}"
 }
 
+# The images are rebuilt only when their inputs (sources, packer, versions, binaries) change.
+images_fingerprint() {
+  {
+    echo "${COREDNS_VERSION} ${LOCAL_PATH_VERSION}"
+    sha256sum "${here}/images/pause.c" "${here}/images/echo-server.go" "${here}/images/oci_image.py" /bin/busybox
+  } | sha256sum | cut -d' ' -f1
+}
+
 build_images() {
-  local scratch
+  local stamp="${TOOLS_BIN}/images/.fingerprint" fingerprint scratch
+  fingerprint="$(images_fingerprint)"
+  [[ "$(cat "${stamp}" 2>/dev/null)" == "${fingerprint}" ]] && return 0
   scratch="$(mktemp -d)"
-  trap 'rm -rf "${scratch}"' RETURN
   mkdir -p "${TOOLS_BIN}/images"
   gcc -static -Os -s -o "${scratch}/pause" "${here}/images/pause.c"
   (cd "${scratch}" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o echo-server \
@@ -43,6 +52,8 @@ build_images() {
   local links=() applet
   for applet in sh mkdir rm chmod ls; do links+=(--link "/bin/${applet}=busybox"); done
   pack busybox:static --add /bin/busybox=/bin/busybox "${links[@]}" --entrypoint /bin/sh --user 0:0
+  rm -rf "${scratch}"
+  echo "${fingerprint}" >"${stamp}"
 }
 
 main() {

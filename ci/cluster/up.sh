@@ -25,7 +25,7 @@ check_prerequisites() {
 
 start_registry() {
   mkdir -p "${DATA_DIR}/registry"
-  cat >"${DATA_DIR}/registry.yaml" <<YAML
+  install_file "${DATA_DIR}/registry.yaml" <<YAML
 version: 0.1
 log: {level: warn}
 storage:
@@ -55,6 +55,15 @@ install_addons() {
   done
 }
 
+# A component that dies right after starting (a bad flag, a port in use) must fail `up`, not the tests.
+check_components_alive() {
+  local name dead=()
+  for name in "${COMPONENTS[@]}"; do
+    daemon_running "${name}" || dead+=("${name}")
+  done
+  ((${#dead[@]} == 0)) || die "not running: ${dead[*]}; see ${LOG_DIR}/<component>.log"
+}
+
 main() {
   local started
   started=$(date +%s)
@@ -73,9 +82,11 @@ main() {
   start_node_agents
   install_addons
   wait_for 120 "node ${NODE_NAME} to be Ready" node_ready
+  wait_for 60 "kube-proxy to sync" curl -fsS http://127.0.0.1:10256/healthz
   say "node ${NODE_NAME} Ready $(( $(date +%s) - started ))s after start"
   kubectl_admin -n kube-system rollout status deployment/coredns --timeout 120s >/dev/null
   kubectl_admin -n local-path-storage rollout status deployment/local-path-provisioner --timeout 120s >/dev/null
+  check_components_alive
   say "cluster up in $(( $(date +%s) - started ))s: KUBECONFIG=${KUBECONFIG_PATH} (context ${CONTEXT_NAME})," \
     "registry ${REGISTRY_ADDR}, node IP ${NODE_IP}"
 }

@@ -68,7 +68,7 @@ def build_layer(files: dict[str, Path], links: dict[str, str]) -> bytes:
 
 def build_archive(name: str, layer_tar: bytes, entrypoint: list[str], user: str, env: list[str]) -> bytes:
     """The OCI image-layout tar: oci-layout, index.json naming the image, and the three blobs."""
-    layer = Blob(gzip.compress(layer_tar, mtime=0), LAYER_TYPE)
+    layer = Blob(gzip.compress(layer_tar, compresslevel=6, mtime=0), LAYER_TYPE)
     config = Blob(
         json.dumps(
             {
