@@ -1,7 +1,8 @@
 """Fixtures for the chart render tests: `helm template` output parsed into Kubernetes objects."""
 
+import functools
+import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,22 +26,26 @@ def helm() -> str:
         pytest.fail(str(error))
 
 
-def values_file(directory: Path, values: dict[str, Any]) -> Path:
-    path = directory / f"values-{len(list(directory.glob('values-*.yaml')))}.yaml"
-    path.write_text(yaml.safe_dump(values))
-    return path
+@pytest.fixture(scope="session")
+def render_text(helm: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., str]:
+    """Render a chart's ci/ variant (default: defaults) plus the given values; the raw YAML stream.
 
+    Each distinct (chart, values, variant) renders once per session: most tests start from the same values.
+    """
+    directory = tmp_path_factory.mktemp("values")
 
-@pytest.fixture
-def render_text(helm: str, tmp_path: Path) -> Callable[..., str]:
-    """Render a chart's default ci/ variant plus the given values; the raw YAML stream."""
-
-    def render(chart: str, values: dict[str, Any] | None = None, variant: str = "default") -> str:
+    @functools.cache
+    def render_yaml(chart: str, values_yaml: str, variant: str) -> str:
         chart_dir = CHARTS_DIR / chart
         files = [chart_dir / "ci" / f"{variant}-values.yaml"]
-        if values:
-            files.append(values_file(tmp_path, values))
+        if values_yaml:
+            path = directory / f"{hashlib.sha256(values_yaml.encode()).hexdigest()[:16]}.yaml"
+            path.write_text(values_yaml)
+            files.append(path)
         return charts.render(helm, chart_dir, files)
+
+    def render(chart: str, values: dict[str, Any] | None = None, variant: str = "default") -> str:
+        return render_yaml(chart, yaml.safe_dump(values) if values else "", variant)
 
     return render
 
