@@ -8,14 +8,15 @@ SYSCTL_SNAPSHOT="${DATA_DIR}/sysctl-before-up"
 TOUCHED_SYSCTLS=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops
   kernel/keys/root_maxkeys kernel/keys/root_maxbytes net/ipv4/conf/all/route_localnet)
 
-# Paths the kubelet uses whatever its --root-dir; the ones `up` finds missing are listed for `down` to remove.
-KUBELET_FIXED_PATHS=(/var/lib/kubelet /var/log/pods /var/log/containers)
+# Paths the kubelet and containerd use whatever their configured dirs; those `up` finds missing are
+# listed for `down` to remove.
+FIXED_HOST_PATHS=(/var/lib/kubelet /var/log/pods /var/log/containers /run/netns)
 CREATED_PATHS="${DATA_DIR}/created-paths"
 
 remember_host_state() {
   [[ -e "${CREATED_PATHS}" ]] && return 0
   local path key
-  for path in "${KUBELET_FIXED_PATHS[@]}"; do
+  for path in "${FIXED_HOST_PATHS[@]}"; do
     [[ -e "${path}" ]] || echo "${path}"
   done >"${CREATED_PATHS}"
   for key in "${TOUCHED_SYSCTLS[@]}"; do

@@ -14,6 +14,8 @@ passed=0
 failed=0
 
 k() { kubectl_admin -n "${NAMESPACE}" "$@"; }
+# in_client COMMAND...: run a busybox applet in the client pod, bounded (a dropped packet would hang wget).
+in_client() { timeout 10 kubectl --kubeconfig "${KUBECONFIG_PATH}" -n "${NAMESPACE}" exec client -- /bin/busybox "$@"; }
 
 # check DESCRIPTION COMMAND...: run one check, print its outcome, and on failure what it said.
 check() {
@@ -40,9 +42,10 @@ cluster_ip() { k get service echo -o jsonpath='{.spec.clusterIP}'; }
 echo_pods() { k get pods -l app=echo -o jsonpath='{.items[*].metadata.name}'; }
 
 dns_resolves() {
-  k exec client -- /bin/busybox nslookup "echo.${NAMESPACE}.svc.${CLUSTER_DOMAIN}" | grep -q "$(cluster_ip)"
+  in_client nslookup "echo.${NAMESPACE}.svc.${CLUSTER_DOMAIN}" | grep -q "$(cluster_ip)"
 }
-service_from_pod() { k exec client -- /bin/busybox wget -qO- "http://echo.${NAMESPACE}/" | grep -q "hello from"; }
+hairpin() { in_client wget -qO- "http://client.${NAMESPACE}/" | grep -q "hairpin ok"; }
+service_from_pod() { in_client wget -qO- "http://echo.${NAMESPACE}/" | grep -q "hello from"; }
 
 deleted_pod_replaced() {
   local victim
@@ -86,6 +89,7 @@ main() {
   check "client pod is Ready" k wait --for=condition=Ready pod/client --timeout 60s
   check "Service name resolves through cluster DNS from another pod" retry 30 dns_resolves
   check "HTTP from a pod through the Service name" retry 30 service_from_pod
+  check "a pod reaches itself through its own Service (hairpin)" retry 30 hairpin
   check "HTTP from the host through the ClusterIP" retry 30 expect_hello "http://$(cluster_ip)/"
   check "HTTP through the NodePort on the node IP" retry 30 expect_hello "http://${NODE_IP}:${SMOKE_NODE_PORT}/"
   check "HTTP through the NodePort on 127.0.0.1" retry 30 expect_hello "http://127.0.0.1:${SMOKE_NODE_PORT}/"
