@@ -13,20 +13,27 @@ interface Selection {
   conversationId: number | null;
 }
 
+/** Keeps the open conversation in the address (/chat?c=3), so a reload or a bookmark resumes it. */
+function showInAddress(conversationId: number | null) {
+  window.history.replaceState(null, "", conversationId === null ? "/chat" : `/chat?c=${conversationId}`);
+}
+
 /** The signed-in page: conversations, the chat, and the task panel that follows the agent's actions. */
-export function ChatWorkspace() {
-  const [selection, setSelection] = useState<Selection>({ key: 0, conversationId: null });
-  const [activeId, setActiveId] = useState<number | null>(null);
+export function ChatWorkspace({ initialConversationId }: { initialConversationId: number | null }) {
+  const [selection, setSelection] = useState<Selection>({ key: 0, conversationId: initialConversationId });
+  const [activeId, setActiveId] = useState(initialConversationId);
   const [version, setVersion] = useState(0);
 
   function select(conversationId: number | null) {
     setSelection((previous) => ({ key: previous.key + 1, conversationId }));
     setActiveId(conversationId);
+    showInAddress(conversationId);
   }
 
   function afterTurn(reply: ChatReply) {
     setActiveId(reply.conversation_id);
     setVersion((count) => count + 1);
+    showInAddress(reply.conversation_id);
   }
 
   return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { usePathname, useRouter } from "next/navigation";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 
 import { ApiError } from "@/lib/api";
@@ -12,13 +12,14 @@ import { signInPath } from "@/lib/return-path";
  */
 export function useApiErrorHandler(): (error: unknown) => string {
   const router = useRouter();
-  const pathname = usePathname();
   return useCallback(
     (error: unknown) => {
-      if (error instanceof ApiError && error.isSessionExpired) router.replace(signInPath(pathname, "expired"));
+      if (error instanceof ApiError && error.isSessionExpired) {
+        router.replace(signInPath(window.location.pathname + window.location.search, "expired"));
+      }
       return error instanceof Error ? error.message : "Something went wrong. Please try again.";
     },
-    [router, pathname],
+    [router],
   );
 }
 

@@ -35,5 +35,5 @@ export function fakeFetch(routes: Routes): RecordedRequest[] {
 
 export const router = { replace: vi.fn(), push: vi.fn(), refresh: vi.fn() };
 
-/** next/navigation for client components rendered outside Next: the page is /chat. */
-export const navigationMock = { useRouter: () => router, usePathname: () => "/chat" };
+/** next/navigation for client components rendered outside Next. */
+export const navigationMock = { useRouter: () => router };

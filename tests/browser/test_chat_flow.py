@@ -16,6 +16,17 @@ def send(page: Page, message: str) -> None:
     expect(box).to_have_value("")
 
 
+def sign_up(page: Page) -> str:
+    email = f"e2e-{secrets.token_hex(6)}@example.com"
+    page.goto("/sign-up")
+    page.get_by_label("Name").fill("E2E User")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/chat$"))
+    return email
+
+
 def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -23,22 +34,20 @@ def sign_in(page: Page, email: str) -> None:
 
 
 def test_sign_up_chat_sign_out_and_resume(page: Page) -> None:
-    email = f"e2e-{secrets.token_hex(6)}@example.com"
     tasks = page.get_by_role("complementary", name="Tasks")
     chat_log = page.get_by_role("log", name="Messages")
-
-    page.goto("/sign-up")
-    page.get_by_label("Name").fill("E2E User")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/chat$"))
+    email = sign_up(page)
 
     send(page, "Add a task to buy groceries")
     expect(chat_log.get_by_role("list", name="Actions taken")).to_contain_text("Added task")
     groceries = tasks.get_by_role("listitem").filter(has_text="Buy groceries")
     expect(groceries).to_have_count(1)
     task_id = re.search(r"#(\d+)", groceries.inner_text()).group(1)
+
+    page.reload()  # the session, the open conversation and the task survive a reload
+    expect(page).to_have_url(re.compile(r"/chat\?c=\d+$"))
+    expect(chat_log).to_contain_text("Add a task to buy groceries")
+    expect(groceries).to_have_count(1)
 
     send(page, f"Mark task {task_id} as complete")
     expect(chat_log).to_contain_text("Completed task")
@@ -66,3 +75,17 @@ def test_wrong_password_is_refused_with_a_clear_message(page: Page) -> None:
     form = page.get_by_role("form", name="Sign in")
     expect(form.get_by_role("alert")).to_have_text("Wrong email or password. Please try again.")
     expect(page).to_have_url(re.compile(r"/sign-in"))
+
+
+def test_expired_session_signs_in_again_and_returns_to_the_chat(page: Page) -> None:
+    email = sign_up(page)
+    page.context.clear_cookies()  # the session is gone, as when it expires
+
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Show me all my tasks")
+    box.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2Fchat&reason=expired"))
+    expect(page.get_by_role("status")).to_contain_text("Your session has expired")
+    sign_in(page, email)
+    expect(page).to_have_url(re.compile(r"/chat$"))

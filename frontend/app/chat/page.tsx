@@ -9,9 +9,16 @@ import { signInPath } from "@/lib/return-path";
 
 export const metadata: Metadata = { title: "Chat · Todo Chat" };
 
-export default async function ChatPage() {
+/** `?c=<id>` resumes a conversation; anything that is not a positive id starts a new one. */
+function conversationFrom(value: string | string[] | undefined): number | null {
+  const id = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+export default async function ChatPage({ searchParams }: { searchParams: Promise<{ c?: string | string[] }> }) {
+  const conversationId = conversationFrom((await searchParams).c);
   const user = await getSessionUser(await headers());
-  if (!user) redirect(signInPath("/chat"));
+  if (!user) redirect(signInPath(conversationId === null ? "/chat" : `/chat?c=${conversationId}`));
   return (
     <div className="app-shell">
       <header className="topbar">
@@ -23,7 +30,7 @@ export default async function ChatPage() {
       </header>
       <main className="app-main">
         <h1 className="sr-only">Chat with your todo assistant</h1>
-        <ChatWorkspace />
+        <ChatWorkspace initialConversationId={conversationId} />
       </main>
     </div>
   );

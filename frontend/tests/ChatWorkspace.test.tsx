@@ -1,0 +1,64 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { ChatWorkspace } from "@/components/ChatWorkspace";
+
+import { fakeFetch, json } from "./fake-fetch";
+
+vi.mock("next/navigation", async () => (await import("./fake-fetch")).navigationMock);
+
+const groceries = {
+  id: 1,
+  title: "Buy groceries",
+  description: null,
+  completed: false,
+  created_at: "2026-01-01T10:00:00Z",
+  updated_at: "2026-01-01T10:00:00Z",
+};
+const conversation = { id: 5, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" };
+
+describe("ChatWorkspace", () => {
+  it("refreshes tasks and conversations after the agent acts, and keeps the conversation in the address", async () => {
+    fakeFetch({
+      "GET /api/backend/tasks?status=all": [json([]), json([groceries])],
+      "GET /api/backend/conversations": [json([]), json([conversation])],
+      "POST /api/backend/chat": json({
+        conversation_id: 5,
+        response: "Added it.",
+        tool_calls: [{ name: "add_task", arguments: {}, result: { task_id: 1, status: "created", title: "Buy groceries" } }],
+      }),
+    });
+    render(<ChatWorkspace initialConversationId={null} />);
+    await screen.findByText("No tasks yet. Ask the assistant to add one.");
+
+    await userEvent.type(screen.getByRole("textbox", { name: "Message" }), "Add a task to buy groceries{Enter}");
+
+    const tasks = screen.getByRole("complementary", { name: "Tasks" });
+    expect(await within(tasks).findByText("Buy groceries")).toBeInTheDocument();
+    const conversations = screen.getByRole("navigation", { name: "Conversations" });
+    expect(await within(conversations).findByRole("button", { name: /Conversation 5/ })).toHaveAttribute(
+      "aria-current",
+      "true",
+    );
+    expect(window.location.search).toBe("?c=5");
+  });
+
+  it("resumes the conversation named in the address and starts a new one on request", async () => {
+    fakeFetch({
+      "GET /api/backend/tasks?status=all": json([]),
+      "GET /api/backend/conversations": json([conversation]),
+      "GET /api/backend/conversations/5/messages": json([
+        { id: 1, role: "user", content: "Add a task to buy groceries", created_at: "2026-01-01T10:00:00Z" },
+      ]),
+    });
+    render(<ChatWorkspace initialConversationId={5} />);
+    const log = screen.getByRole("log", { name: "Messages" });
+    expect(await within(log).findByText("Add a task to buy groceries")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "New chat" }));
+
+    expect(within(screen.getByRole("log", { name: "Messages" })).queryAllByRole("listitem")).toHaveLength(0);
+    expect(window.location.pathname + window.location.search).toBe("/chat");
+  });
+});
