@@ -20,6 +20,8 @@ from ops.errors import OpsError
 
 CHARTS = ("todo-postgres", "todo-backend", "todo-frontend")
 NAMESPACE = "todo"
+KUBE_VERSION = "1.30.0"  # the oldest Kubernetes the charts support (their Chart.yaml kubeVersion)
+DEFAULT_VARIANT = "ci/default-values.yaml"  # the defaults plus the values that have none (the Secret's name)
 HELM_INSTALL_HINT = (
     "helm was not found: install it with `go install helm.sh/helm/v3/cmd/helm@v3.22.0` "
     "(it lands in ~/go/bin; docs/charts.md gives the full command with version flags)"
@@ -79,7 +81,7 @@ def render(
     chart_dir: Path,
     values: Iterable[Path] = (),
     extra: Sequence[str] = (),
-    kube_version: str = "1.31.0",
+    kube_version: str = KUBE_VERSION,
 ) -> str:
     """`helm template` as release <chart name> in namespace todo, the way `invoke deploy` installs it."""
     args = [
@@ -159,7 +161,7 @@ def check_chart(helm: str, chart_dir: Path, kube_versions: Sequence[str]) -> Cha
         for version in kube_versions:
             for manifest in objects:
                 report.problems += [f"{values.name}: {p}" for p in schema_problems(manifest, version)]
-    report.problems += rejection_problems(helm, chart_dir, values_files[0], kube_versions[0])
+    report.problems += rejection_problems(helm, chart_dir, chart_dir / DEFAULT_VARIANT, kube_versions[0])
     return report
 
 
@@ -209,18 +211,12 @@ def workload_totals(objects: Iterable[dict[str, Any]]) -> dict[str, Decimal]:
 
 def default_install_totals(helm: str, charts_dir: Path, kube_version: str) -> dict[str, Decimal]:
     """Requests and limits of the three charts installed with their default ci/ variant."""
-    objects = [
-        manifest
-        for chart in CHARTS
-        for manifest in manifests(
-            render(
-                helm,
-                charts_dir / chart,
-                [charts_dir / chart / "ci" / "default-values.yaml"],
-                kube_version=kube_version,
-            )
-        )
-    ]
+
+    def rendered(chart: str) -> list[dict[str, Any]]:
+        chart_dir = charts_dir / chart
+        return manifests(render(helm, chart_dir, [chart_dir / DEFAULT_VARIANT], kube_version=kube_version))
+
+    objects = [manifest for chart in CHARTS for manifest in rendered(chart)]
     return workload_totals(objects)
 
 
