@@ -31,7 +31,7 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
   const [sendError, setSendError] = useState<string | null>(null);
   const describeError = useApiErrorHandler();
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  const logRef = useRef<HTMLOListElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
 
   const loadHistory = useCallback(async (): Promise<DisplayedMessage[]> => {
     if (initialConversationId === null) return [];
@@ -109,19 +109,19 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
           </ul>
         </div>
       ) : null}
-      <ol className="messages" role="log" aria-live="polite" aria-label="Messages" ref={logRef}>
-        {messages.map((message) => (
-          <MessageBubble key={message.key} message={message} />
-        ))}
+      <div className="messages" role="log" aria-live="polite" aria-label="Messages" ref={logRef}>
+        <ol className="message-list">
+          {messages.map((message) => (
+            <MessageBubble key={message.key} message={message} />
+          ))}
+          {pending !== null && <MessageBubble message={{ key: "pending", role: "user", content: pending }} />}
+        </ol>
         {pending !== null && (
-          <>
-            <MessageBubble message={{ key: "pending", role: "user", content: pending }} />
-            <li className="message message--assistant message--pending" role="status">
-              Thinking…
-            </li>
-          </>
+          <p className="message message--assistant message--pending" role="status">
+            Thinking…
+          </p>
         )}
-      </ol>
+      </div>
       {sendError && (
         <p className="notice notice--error" role="alert">
           {sendError} Your message was not sent; it is still in the box below.
