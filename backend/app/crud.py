@@ -56,8 +56,12 @@ def get_conversation(session: Session, user_id: str, conversation_id: int) -> Co
     return conversation if conversation is not None and conversation.user_id == user_id else None
 
 
-def create_conversation(session: Session, user_id: str) -> Conversation:
-    return _save(session, Conversation(user_id=user_id))
+def new_conversation(session: Session, user_id: str) -> Conversation:
+    """A conversation with its id, committed together with its first message (one round trip less)."""
+    conversation = Conversation(user_id=user_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
 
 
 def list_messages(session: Session, conversation: Conversation) -> Sequence[Message]:
@@ -75,7 +79,8 @@ def add_message(session: Session, conversation: Conversation, role: Role, conten
 
 
 def _save(session: Session, row: Row) -> Row:
+    # Sessions keep their objects after commit (see open_session) and every column is set in Python or
+    # returned by the INSERT, so there is nothing to refresh.
     session.add(row)
     session.commit()
-    session.refresh(row)
     return row

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import crud
+from app.core.db import open_session
 from app.core.security import InvalidToken, KeysUnavailable, TokenVerifier
 from app.models import MAX_ID, USER_ID_MAX, Description, Task, TaskCreate, TaskStatus, TaskUpdate, Title
 
@@ -106,7 +107,7 @@ class TaskTools:
     def _session(self, user_id: str) -> Iterator[Session]:
         if user_id != authenticated_user_id():
             raise ToolError("user_id does not match the authenticated user.")
-        with Session(self.engine, expire_on_commit=False) as session:
+        with open_session(self.engine) as session:
             yield session
 
     @staticmethod

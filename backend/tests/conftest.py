@@ -1,23 +1,18 @@
 """Shared fixtures: a real JWKS server, Ed25519-signed tokens, migrated databases (SQLite and, when
 TEST_DATABASE_URL is set, PostgreSQL), the app under TestClient, and the app served by uvicorn."""
 
-import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from alembic import command
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,6 +24,7 @@ from sqlalchemy.engine import URL
 from app.core.config import Settings, normalise_database_url
 from app.core.migrations import alembic_config
 from app.main import create_app
+from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 ISSUER = "http://auth.example.test:3000"  # the tokens' iss and aud; never contacted
@@ -40,38 +36,6 @@ TABLES = ("message", "conversation", "task")
 # ---- tokens and the JWKS server -------------------------------------------------------------------------
 
 
-def public_jwk(key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:
-    jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key()))
-    return {**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"}
-
-
-@dataclass
-class JWKSServer:
-    """Serves {"keys": [...]} at /api/auth/jwks on 127.0.0.1, as Better Auth does; counts the fetches."""
-
-    keys: list[dict[str, Any]] = field(default_factory=list)
-    available: bool = True
-    fetches: int = 0
-    url: str = ""
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.fetches += 1
-                status, body = (200, json.dumps({"keys": server.keys})) if server.available else (500, "down")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body.encode())
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        return Handler
-
-
 @pytest.fixture(scope="session")
 def signing_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
@@ -79,14 +43,8 @@ def signing_key() -> Ed25519PrivateKey:
 
 @pytest.fixture(scope="session")
 def jwks_server_session(signing_key: Ed25519PrivateKey) -> Iterator[JWKSServer]:
-    state = JWKSServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), state.handler())
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api/auth/jwks"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+    with running_jwks_server(JWKSServer()) as state:
+        yield state
 
 
 @pytest.fixture
@@ -107,10 +65,7 @@ def make_token(signing_key: Ed25519PrivateKey) -> TokenFactory:
     def factory(
         sub: str | None, *, key: Any = None, kid: str = KID, algorithm: str = "EdDSA", **claims: Any
     ) -> str:
-        now = datetime.now(UTC)
-        payload = {"sub": sub, "iss": ISSUER, "aud": ISSUER, "iat": now, "exp": now + timedelta(minutes=15)}
-        payload = {name: value for name, value in {**payload, **claims}.items() if value is not None}
-        return jwt.encode(payload, key or signing_key, algorithm=algorithm, headers={"kid": kid})
+        return sign_token(key or signing_key, sub, issuer=ISSUER, kid=kid, algorithm=algorithm, **claims)
 
     return factory
 

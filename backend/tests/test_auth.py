@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import ISSUER, KID, JWKSServer, TokenFactory, User, public_jwk
+from tests.conftest import ISSUER, KID, TokenFactory, User
+from tests.support import JWKSServer, public_jwk
 
 HS256_SECRET = "s" * 40
 

@@ -10,7 +10,8 @@ from sqlalchemy.engine import URL
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import JWKSServer, Served, TokenFactory, serve
+from tests.conftest import Served, TokenFactory, serve
+from tests.support import JWKSServer
 
 
 def test_health_and_ready(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app.core.db import session_scope
+from app.core.db import open_session
 from app.core.security import InvalidToken, KeysUnavailable, TokenVerifier
 from app.models import USER_ID_MAX
 
@@ -16,7 +16,8 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+    with open_session(request.app.state.engine) as session:
+        yield session
 
 
 async def token_user_id(

@@ -1,7 +1,5 @@
 """Database engine and sessions."""
 
-from collections.abc import Iterator
-
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlmodel import Session, create_engine
@@ -22,6 +20,6 @@ def build_engine(url: URL) -> Engine:
     )
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+def open_session(engine: Engine) -> Session:
+    # Objects stay usable after commit: responses are built from them without another round trip.
+    return Session(engine, expire_on_commit=False)

@@ -4,11 +4,11 @@ from agents.items import TResponseInputItem
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app import crud
 from app.agent.pipeline import AgentUnavailable, ChatAgent
 from app.api.deps import CurrentUser
+from app.core.db import open_session
 from app.models import ChatRequest, ChatResponse, Role
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
@@ -31,9 +31,9 @@ async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> ChatRe
 
 def _store_user_message(engine: Engine, user: str, body: ChatRequest) -> tuple[int, list[TResponseInputItem]]:
     """Open (or resume) the conversation, record the message, and return the model's input."""
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine) as session:
         if body.conversation_id is None:
-            conversation = crud.create_conversation(session, user)
+            conversation = crud.new_conversation(session, user)
         else:
             conversation = crud.get_conversation(session, user, body.conversation_id)
             if conversation is None:
@@ -50,7 +50,7 @@ def _store_user_message(engine: Engine, user: str, body: ChatRequest) -> tuple[i
 
 
 def _store_reply(engine: Engine, user: str, conversation_id: int, response: str) -> None:
-    with Session(engine, expire_on_commit=False) as session:
+    with open_session(engine) as session:
         conversation = crud.get_conversation(session, user, conversation_id)
         assert conversation is not None  # created or checked moments ago
         crud.add_message(session, conversation, Role.assistant, response)

@@ -1,0 +1,138 @@
+"""Benchmark: the backend served by uvicorn on 127.0.0.1 against PostgreSQL, over HTTP with real tokens.
+
+    cd backend && TEST_DATABASE_URL=postgresql://todo:todo@127.0.0.1:5432/todo_test python -m bench.run
+
+Prints requests/s and p50/p95/p99 latencies for: listing 100 tasks, creating a task, one offline chat turn;
+and the server's resident memory at idle. Each scenario is bounded in time (--seconds). It uses its own
+PostgreSQL schema, so other users of the database are left alone.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
+from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+
+USER = "bench-user"
+BENCH_SCHEMA = "backend_bench"
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    seconds: float
+    errors: int
+
+    def line(self) -> str:
+        if not self.latencies:
+            return f"{self.name:<24} no successful requests ({self.errors} errors)"
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        rate = len(self.latencies) / self.seconds
+        return (
+            f"{self.name:<24} {rate:8.0f} req/s   p50 {cuts[49]:6.1f} ms   p95 {cuts[94]:6.1f} ms   "
+            f"p99 {cuts[98]:6.1f} ms   ({len(self.latencies)} requests, {self.errors} errors)"
+        )
+
+
+async def hammer(
+    name: str, send: Callable[[], Awaitable[httpx.Response]], seconds: float, concurrency: int
+) -> Result:
+    """Keep `concurrency` requests in flight for `seconds`; record each one's latency in milliseconds."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+
+    async def worker() -> None:
+        nonlocal errors
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            response = await send()
+            if response.is_success:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                errors += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Result(name, latencies, time.monotonic() - started, errors)
+
+
+def rss(pid: int) -> str:
+    """Resident memory, and how much of it is private (anonymous) rather than shared library pages."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    total, anonymous = (int(fields[name].split()[0]) / 1024 for name in ("VmRSS", "RssAnon"))
+    return f"{total:.0f} MB ({anonymous:.0f} MB anonymous)"
+
+
+async def scenarios(base_url: str, token: str, seconds: float, concurrency: int) -> list[Result]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=f"{base_url}/api/{USER}", headers=headers, limits=limits) as client:
+        for number in range(100):
+            (await client.post("/tasks", json={"title": f"Task {number}"})).raise_for_status()
+        listed = await client.get("/tasks")
+        assert len(listed.json()) == 100
+        results = [await hammer("list 100 tasks", lambda: client.get("/tasks"), seconds, concurrency)]
+        create = {"title": "Benchmark task", "description": "created by bench/run.py"}
+        results.append(
+            await hammer("create task", lambda: client.post("/tasks", json=create), seconds, concurrency)
+        )
+        chat = {"message": "Add a task to water the plants"}
+        results.append(
+            await hammer("offline chat turn (c=1)", lambda: client.post("/chat", json=chat), seconds, 1)
+        )
+        results.append(
+            await hammer("offline chat turn", lambda: client.post("/chat", json=chat), seconds, concurrency)
+        )
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each scenario (default 10)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    args = parser.parse_args()
+    logging.getLogger().setLevel(
+        logging.WARNING
+    )  # importing the app set up its logging: keep the client quiet
+    if not os.environ.get("TEST_DATABASE_URL"):
+        print("bench: set TEST_DATABASE_URL to a PostgreSQL database (see docs/backend.md)", file=sys.stderr)
+        return 2
+    database_url = postgres_test_url(BENCH_SCHEMA)
+    migrate(database_url)
+    key = Ed25519PrivateKey.generate()
+    token = sign_token(key, USER, issuer=ISSUER, kid=KID, exp=time.time() + 3600)
+    with (
+        running_jwks_server(JWKSServer(keys=[public_jwk(key, KID)])) as jwks,
+        TemporaryDirectory() as scratch,
+        serve(database_url, jwks.url, Path(scratch) / "uvicorn.log") as served,
+    ):
+        time.sleep(2)  # let start-up settle before reading the idle footprint
+        idle = rss(served.process.pid)
+        results = asyncio.run(scenarios(served.url, token, args.seconds, args.concurrency))
+        after = rss(served.process.pid)
+    print(
+        f"uvicorn, 1 worker, PostgreSQL; {args.seconds:g} s per scenario, {args.concurrency} in flight; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    for result in results:
+        print(result.line())
+    print(f"{'server RSS':<24} idle {idle}; after the scenarios {after}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
