@@ -17,20 +17,26 @@ start_daemon() {
 
 daemon_pid() { cat "${PID_DIR}/$1.pid" 2>/dev/null || true; }
 
+# process_alive PID: running and not a zombie (a daemon's parent is PID 1 here, which reaps late).
+process_alive() {
+  local state
+  state="$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" && [[ -n "${state}" && "${state}" != Z ]]
+}
+
 daemon_running() {
   local pid
   pid="$(daemon_pid "$1")"
-  [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null
+  [[ -n "${pid}" ]] && process_alive "${pid}"
 }
 
 # stop_daemon NAME: SIGTERM the recorded pid, SIGKILL it after 10 s, then forget it.
 stop_daemon() {
   local name="$1" pid
   pid="$(daemon_pid "${name}")"
-  if [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null; then
+  if [[ -n "${pid}" ]] && process_alive "${pid}"; then
     kill "${pid}" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "${pid}" 2>/dev/null || true
+    for _ in $(seq 100); do process_alive "${pid}" || break; sleep 0.1; done
+    process_alive "${pid}" && kill -9 "${pid}" 2>/dev/null
   fi
   rm -f "${PID_DIR}/${name}.pid"
 }

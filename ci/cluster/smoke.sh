@@ -81,6 +81,7 @@ main() {
   local started
   started=$(date +%s)
   [[ -s "${KUBECONFIG_PATH}" ]] || die "no cluster: run ci/cluster/cluster.sh up first"
+  kubectl_admin delete namespace "${NAMESPACE}" --ignore-not-found --wait=true --timeout 90s >/dev/null
   check "node ${NODE_NAME} is Ready" kubectl_admin wait --for=condition=Ready "node/${NODE_NAME}" --timeout 60s
   SMOKE_NODE_PORT="${SMOKE_NODE_PORT}" INFRA_REGISTRY="${INFRA_REGISTRY}" \
     envsubst '${SMOKE_NODE_PORT} ${INFRA_REGISTRY}' <"${here}/manifests/smoke.yaml" | kubectl_admin apply -f - >/dev/null

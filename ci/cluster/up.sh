@@ -64,10 +64,23 @@ check_components_alive() {
   ((${#dead[@]} == 0)) || die "not running: ${dead[*]}; see ${LOG_DIR}/<component>.log"
 }
 
+# State left by a cluster whose processes are gone (a crash, a reboot, a killed session) is cleaned first.
+clean_stale_state() {
+  local name
+  for name in "${COMPONENTS[@]}"; do
+    daemon_running "${name}" && return 0
+  done
+  if [[ -d "${DATA_DIR}" || -d "${RUN_DIR}" ]]; then
+    say "no component running but state left behind: cleaning it first"
+    "${here}/down.sh"
+  fi
+}
+
 main() {
   local started
   started=$(date +%s)
   check_prerequisites
+  clean_stale_state
   mkdir -p "${DATA_DIR}" "${RUN_DIR}" "${LOG_DIR}"
   chmod 700 "${DATA_DIR}"
   remember_host_state
