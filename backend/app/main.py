@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="Todo AI Chatbot API", version="1.0.0", lifespan=lifespan)
-    app.state.settings, app.state.engine, app.state.verifier = settings, engine, verifier
+    app.state.settings, app.state.engine, app.state.verifier, app.state.mcp = settings, engine, verifier, mcp
     for router in (tasks.router, chat.router, conversations.router, health.router):
         app.include_router(router)
     app.add_route("/mcp", mcp_app)  # the MCP app routes /mcp itself, behind its bearer-auth middleware

@@ -6,16 +6,19 @@ from the model, and the MCP tool itself checks it (agent_user_id), as it checks 
 
 import copy
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import Tool as MCPTool
 
 from app.mcp_server import agent_user_id
 from app.models import ToolCall
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -60,6 +63,8 @@ async def call_as_user(server: MCPServer, name: str, arguments: dict[str, Any], 
     try:
         result = await server.call_tool(name, {**arguments, "user_id": user_id})
     except ToolError as error:
+        if isinstance(error, UnexpectedToolError):  # a crash, not a refusal: keep its cause in the logs
+            logger.error("tool %s failed", name, exc_info=error.__cause__)
         return {"error": str(error)}
     finally:
         agent_user_id.reset(token)
