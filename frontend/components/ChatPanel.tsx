@@ -3,7 +3,7 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 
 import { useApiErrorHandler, useRemote } from "@/components/use-remote";
-import { api } from "@/lib/api";
+import { api, ApiError } from "@/lib/api";
 import { summarizeToolCall, type ToolSummary } from "@/lib/tool-calls";
 import type { ChatReply } from "@/lib/types";
 
@@ -14,6 +14,12 @@ interface DisplayedMessage {
   role: "user" | "assistant";
   content: string;
   tools?: ToolSummary[];
+}
+
+interface History {
+  messages: DisplayedMessage[];
+  /** The conversation asked for does not exist (for this user). */
+  missing: boolean;
 }
 
 interface ChatPanelProps {
@@ -33,13 +39,20 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const logRef = useRef<HTMLDivElement>(null);
 
-  const loadHistory = useCallback(async (): Promise<DisplayedMessage[]> => {
-    if (initialConversationId === null) return [];
-    const messages = await api.listMessages(initialConversationId);
-    return messages.map(({ id, role, content }) => ({ key: `saved-${id}`, role, content }));
+  const loadHistory = useCallback(async (): Promise<History> => {
+    if (initialConversationId === null) return { messages: [], missing: false };
+    try {
+      const messages = await api.listMessages(initialConversationId);
+      return { messages: messages.map(({ id, role, content }) => ({ key: `saved-${id}`, role, content })), missing: false };
+    } catch (error) {
+      // A deleted conversation, or a link to someone else's: start afresh instead of failing every message.
+      if (error instanceof ApiError && error.status === 404) return { messages: [], missing: true };
+      throw error;
+    }
   }, [initialConversationId]);
   const history = useRemote(loadHistory);
-  const messages = [...(history.data ?? []), ...turns];
+  const missing = turns.length === 0 && history.data?.missing === true;
+  const messages = [...(history.data?.messages ?? []), ...turns];
 
   useEffect(() => {
     logRef.current?.scrollTo?.({ top: logRef.current.scrollHeight });
@@ -51,7 +64,7 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
     setPending(message);
     setSendError(null);
     try {
-      const reply = await api.sendMessage(message, conversationId);
+      const reply = await api.sendMessage(message, missing ? null : conversationId);
       const key = `${reply.conversation_id}-${turns.length}`;
       setTurns((previous) => [
         ...previous,
@@ -88,6 +101,11 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
       {history.error && (
         <p className="notice notice--error" role="alert">
           {history.error}
+        </p>
+      )}
+      {missing && (
+        <p className="notice notice--info" role="status">
+          That conversation could not be found. Your next message starts a new one.
         </p>
       )}
       {history.loading && initialConversationId !== null ? (

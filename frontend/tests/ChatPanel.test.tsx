@@ -134,6 +134,21 @@ describe("ChatPanel", () => {
     ]);
   });
 
+  it("starts a new conversation when the one asked for does not exist", async () => {
+    const requests = fakeFetch({
+      "GET /api/backend/conversations/99/messages": json({ detail: "Conversation not found" }, 404),
+      "POST /api/backend/chat": json({ conversation_id: 8, response: "Hello!", tool_calls: [] }),
+    });
+    render(<ChatPanel conversationId={99} onTurnComplete={vi.fn()} />);
+
+    expect(await screen.findByText(/That conversation could not be found/)).toHaveAttribute("role", "status");
+    await userEvent.type(messageInput(), "hello{Enter}");
+
+    expect(await screen.findByText("Hello!")).toBeInTheDocument();
+    expect(requests.find((request) => request.method === "POST")?.body).toEqual({ message: "hello" });
+    expect(screen.queryByText(/could not be found/)).not.toBeInTheDocument();
+  });
+
   it("offers suggestions that fill the input", async () => {
     fakeFetch({});
     render(<ChatPanel conversationId={null} onTurnComplete={vi.fn()} />);
