@@ -11,7 +11,7 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 CACHE_ROOT="${TODO_CI_CACHE:-/var/cache/todo-ci}"          # kept by `down`: built binaries
 DATA_DIR="${TODO_CI_DATA:-/var/lib/todo-ci}"               # removed by `down`
 RUN_DIR="${TODO_CI_RUN:-/run/todo-ci}"                     # removed by `down`: sockets, pids
-LOG_DIR="${TODO_CI_LOGS:-/var/log/todo-ci/cluster}"        # one log per component, reset by `up`
+LOG_DIR="${TODO_CI_LOGS:-/var/log/todo-ci/cluster}"        # one log per component (appended to); kept by `down`
 
 NODE_NAME="${NODE_NAME:-todo-ci}"
 NODE_IFACE="${NODE_IFACE:-todo-ci0}"
