@@ -73,14 +73,14 @@ main() {
   shift || true
   case "${command}" in
     deps) install_deps ;;
-    build) "${here}/build.sh" && "${here}/tools.sh" ;;
-    up) "${here}/up.sh" ;;
+    build) take_lock && "${here}/build.sh" && "${here}/tools.sh" ;;
+    up) take_lock && "${here}/up.sh" ;;
     status) status ;;
     smoke) "${here}/smoke.sh" ;;
     push) push "$@" ;;
     logs) logs "$@" ;;
     env) printf 'export KUBECONFIG=%s\nexport PATH=%s:%s:$PATH\n' "${KUBECONFIG_PATH}" "${K8S_BIN}" "${TOOLS_BIN}" ;;
-    down) "${here}/down.sh" ;;
+    down) take_lock && "${here}/down.sh" ;;
     *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 }

@@ -12,6 +12,7 @@ CACHE_ROOT="${TODO_CI_CACHE:-/var/cache/todo-ci}"          # kept by `down`: bui
 DATA_DIR="${TODO_CI_DATA:-/var/lib/todo-ci}"               # removed by `down`
 RUN_DIR="${TODO_CI_RUN:-/run/todo-ci}"                     # removed by `down`: sockets, pids
 LOG_DIR="${TODO_CI_LOGS:-/var/log/todo-ci/cluster}"        # one log per component (appended to); kept by `down`
+LOCK_FILE="${TODO_CI_LOCK:-/run/lock/todo-ci-cluster.lock}"  # serialises build/up/down
 
 NODE_NAME="${NODE_NAME:-todo-ci}"
 NODE_IFACE="${NODE_IFACE:-todo-ci0}"

@@ -3,6 +3,14 @@
 say() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+# take_lock: hold LOCK_FILE on fd 9 until this process and its children exit, so that two users of one
+# machine cannot run build, up or down at the same time. Daemons close fd 9 (see start_daemon).
+take_lock() {
+  mkdir -p "$(dirname "${LOCK_FILE}")"
+  exec 9>"${LOCK_FILE}"
+  flock -w 1200 9 || die "another ci/cluster build, up or down still runs after 20 minutes"
+}
+
 # start_daemon NAME COMMAND...: run COMMAND detached in its own session, log to LOG_DIR/NAME.log and
 # record its pid in PID_DIR/NAME.pid. A live daemon of that name is left alone, which keeps `up` idempotent.
 start_daemon() {
@@ -11,7 +19,7 @@ start_daemon() {
     return 0
   fi
   mkdir -p "${LOG_DIR}" "${PID_DIR}"
-  setsid "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
+  setsid "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null 9>&- &
   echo $! >"${PID_DIR}/${name}.pid"
 }
 
