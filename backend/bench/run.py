@@ -35,20 +35,27 @@ class Result:
     latencies: list[float]
     seconds: float
     errors: int
+    server_cpu_seconds: float
 
     def line(self) -> str:
         if not self.latencies:
             return f"{self.name:<24} no successful requests ({self.errors} errors)"
         cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
         rate = len(self.latencies) / self.seconds
+        cpu_ms = self.server_cpu_seconds * 1000 / len(self.latencies)
         return (
-            f"{self.name:<24} {rate:8.0f} req/s   p50 {cuts[49]:6.1f} ms   p95 {cuts[94]:6.1f} ms   "
-            f"p99 {cuts[98]:6.1f} ms   ({len(self.latencies)} requests, {self.errors} errors)"
+            f"{self.name:<24} {rate:6.0f} req/s   p50 {cuts[49]:6.1f} ms   p95 {cuts[94]:6.1f} ms   "
+            f"p99 {cuts[98]:6.1f} ms   server CPU {cpu_ms:5.2f} ms/req   "
+            f"({len(self.latencies)} ok, {self.errors} errors)"
         )
 
 
 async def hammer(
-    name: str, send: Callable[[], Awaitable[httpx.Response]], seconds: float, concurrency: int
+    name: str,
+    send: Callable[[], Awaitable[httpx.Response]],
+    seconds: float,
+    concurrency: int,
+    server_pid: int,
 ) -> Result:
     """Keep `concurrency` requests in flight for `seconds`; record each one's latency in milliseconds."""
     latencies: list[float] = []
@@ -65,9 +72,16 @@ async def hammer(
             else:
                 errors += 1
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu_seconds(server_pid)
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(name, latencies, time.monotonic() - started, errors)
+    elapsed = time.monotonic() - started
+    return Result(name, latencies, elapsed, errors, cpu_seconds(server_pid) - cpu_before)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the server has used so far (per request, a figure that other load moves less than latency)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss(pid: int) -> str:
@@ -77,27 +91,27 @@ def rss(pid: int) -> str:
     return f"{total:.0f} MB ({anonymous:.0f} MB anonymous)"
 
 
-async def scenarios(base_url: str, token: str, seconds: float, concurrency: int) -> list[Result]:
+async def scenarios(
+    base_url: str, token: str, seconds: float, concurrency: int, server_pid: int
+) -> list[Result]:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=f"{base_url}/api/{USER}", headers=headers, limits=limits) as client:
         for number in range(100):
             (await client.post("/tasks", json={"title": f"Task {number}"})).raise_for_status()
-        listed = await client.get("/tasks")
-        assert len(listed.json()) == 100
-        results = [await hammer("list 100 tasks", lambda: client.get("/tasks"), seconds, concurrency)]
+        assert len((await client.get("/tasks")).json()) == 100
         create = {"title": "Benchmark task", "description": "created by bench/run.py"}
-        results.append(
-            await hammer("create task", lambda: client.post("/tasks", json=create), seconds, concurrency)
-        )
         chat = {"message": "Add a task to water the plants"}
-        results.append(
-            await hammer("offline chat turn (c=1)", lambda: client.post("/chat", json=chat), seconds, 1)
-        )
-        results.append(
-            await hammer("offline chat turn", lambda: client.post("/chat", json=chat), seconds, concurrency)
-        )
-    return results
+        plan: list[tuple[str, Callable[[], Awaitable[httpx.Response]], int]] = [
+            ("list 100 tasks", lambda: client.get("/tasks"), concurrency),
+            ("create task", lambda: client.post("/tasks", json=create), concurrency),
+            ("offline chat turn", lambda: client.post("/chat", json=chat), 1),
+            ("offline chat turn", lambda: client.post("/chat", json=chat), concurrency),
+        ]
+        return [
+            await hammer(f"{name} (c={in_flight})", send, seconds, in_flight, server_pid)
+            for name, send, in_flight in plan
+        ]
 
 
 def main() -> int:
@@ -122,10 +136,12 @@ def main() -> int:
     ):
         time.sleep(2)  # let start-up settle before reading the idle footprint
         idle = rss(served.process.pid)
-        results = asyncio.run(scenarios(served.url, token, args.seconds, args.concurrency))
+        results = asyncio.run(
+            scenarios(served.url, token, args.seconds, args.concurrency, served.process.pid)
+        )
         after = rss(served.process.pid)
     print(
-        f"uvicorn, 1 worker, PostgreSQL; {args.seconds:g} s per scenario, {args.concurrency} in flight; "
+        f"uvicorn, 1 worker, PostgreSQL; {args.seconds:g} s per scenario, c = requests in flight; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
     )
     for result in results:

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def public_jwk(key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:
-    jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key()))
-    return {**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"}
+    """The public key as a JWK with only kty, crv, x and kid (no "alg": the backend must not need it)."""
+    return {**json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key())), "kid": kid}
 
 
 @dataclass

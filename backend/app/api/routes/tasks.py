@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, status
+from sqlalchemy import Row
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
@@ -26,7 +27,7 @@ OwnedTask = Annotated[Task, Depends(owned_task)]
 
 
 @router.get("", response_model=list[TaskPublic])
-def list_tasks(user: CurrentUser, session: SessionDep, status: TaskStatus = TaskStatus.all) -> Sequence[Task]:
+def list_tasks(user: CurrentUser, session: SessionDep, status: TaskStatus = TaskStatus.all) -> Sequence[Row]:
     return crud.list_tasks(session, user, status)
 
 
