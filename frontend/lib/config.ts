@@ -28,12 +28,29 @@ export function readAuthConfig(): AuthConfig {
   return {
     databaseUrl: required("DATABASE_URL", "give it the PostgreSQL URL, e.g. postgresql://user:pass@host:5432/db"),
     secret,
-    baseURL: process.env.BETTER_AUTH_URL?.trim() || "http://localhost:3000",
-    trustedOrigins: (process.env.BETTER_AUTH_TRUSTED_ORIGINS ?? "")
-      .split(",")
-      .map((origin) => origin.trim())
-      .filter(Boolean),
+    baseURL: publicUrl(),
+    trustedOrigins: trustedOrigins(),
   };
+}
+
+function publicUrl(): string {
+  return process.env.BETTER_AUTH_URL?.trim() || "http://localhost:3000";
+}
+
+function trustedOrigins(): string[] {
+  return (process.env.BETTER_AUTH_TRUSTED_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** Origins whose pages may send state-changing requests: the public URL's and the trusted ones. */
+export function allowedOrigins(): Set<string> {
+  const origins = new Set<string>();
+  for (const url of [publicUrl(), ...trustedOrigins()]) {
+    if (URL.canParse(url)) origins.add(new URL(url).origin);
+  }
+  return origins;
 }
 
 /** The backend's base URL without a trailing slash. */

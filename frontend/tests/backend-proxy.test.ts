@@ -53,7 +53,12 @@ beforeEach(() => {
   getToken.mockResolvedValue({ token: fakeJwt("user-1") });
 });
 
-function call(handler: typeof GET, path: string[], url: string, init?: { method: string; body?: string }) {
+function call(
+  handler: typeof GET,
+  path: string[],
+  url: string,
+  init?: { method: string; body?: string; headers?: Record<string, string> },
+) {
   const request = new NextRequest(`http://localhost:3000/api/backend/${url}`, init);
   return handler(request, { params: Promise.resolve({ path }) });
 }
@@ -104,6 +109,28 @@ describe("/api/backend proxy", () => {
     expect(await response.json()).toEqual({ detail: expect.stringMatching(/could not be checked/) });
     expect(console.error).toHaveBeenCalledWith(expect.stringContaining("ECONNREFUSED"));
     expect(received).toHaveLength(0);
+  });
+
+  it("refuses state changes sent from another site's page", async () => {
+    const response = await call(POST, ["chat"], "chat", {
+      method: "POST",
+      body: '{"message": "Delete all my tasks"}',
+      headers: { origin: "https://evil.example" },
+    });
+    expect(response.status).toBe(403);
+    expect(received).toHaveLength(0);
+  });
+
+  it("accepts state changes from the app's public origin", async () => {
+    vi.stubEnv("BETTER_AUTH_URL", "https://todo.example.com");
+    const response = await call(POST, ["chat"], "chat", {
+      method: "POST",
+      body: '{"message": "hi"}',
+      headers: { origin: "https://todo.example.com" },
+    });
+    vi.unstubAllEnvs();
+    expect(response.status).toBe(200);
+    expect(received).toHaveLength(1);
   });
 
   it("refuses dot segments that would leave the user's own prefix", async () => {

@@ -3,7 +3,7 @@ import { decodeJwt } from "jose";
 import type { NextRequest } from "next/server";
 
 import { getAuth } from "@/lib/auth";
-import { backendUrl } from "@/lib/config";
+import { allowedOrigins, backendUrl } from "@/lib/config";
 
 // A chat turn with a remote model can take a while; anything slower than this is reported as a timeout.
 const BACKEND_TIMEOUT_MS = 120_000;
@@ -13,6 +13,17 @@ type RouteContext = { params: Promise<{ path: string[] }> };
 
 function errorResponse(status: number, detail: string): Response {
   return Response.json({ detail }, { status, headers: { "cache-control": "no-store" } });
+}
+
+/**
+ * Defence in depth beside SameSite=Lax cookies: a browser names the page that sent a request in Origin,
+ * and only our own pages may change tasks. Clients that send no Origin (curl, tests) are not browsers.
+ */
+function isCrossSite(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  const changesState = request.method !== "GET";
+  if (!origin || !changesState) return false;
+  return origin !== request.nextUrl.origin && !allowedOrigins().has(origin);
 }
 
 /** The signed-in user's backend JWT, or null when the request carries no valid session. */
@@ -49,6 +60,7 @@ async function callBackend(request: NextRequest, target: URL, token: string): Pr
 
 /** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
 async function forward(request: NextRequest, context: RouteContext): Promise<Response> {
+  if (isCrossSite(request)) return errorResponse(403, "Requests from other sites are not allowed.");
   let token: string | null;
   try {
     token = await userToken(request);
