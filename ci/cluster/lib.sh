@@ -67,6 +67,15 @@ install_file() {
   if cmp -s "${next}" "${path}"; then rm -f "${next}"; else mv "${next}" "${path}"; fi
 }
 
+# render FILE NAME...: FILE with ${NAME} replaced by the shell variable NAME, for each NAME given (only those,
+# so shell snippets inside a manifest keep their own $VARIABLES).
+render() {
+  local file="$1" names="" name
+  shift
+  for name in "$@"; do names+=" \${${name}}"; done
+  (export "$@" && envsubst "${names}" <"${file}")
+}
+
 kubectl_admin() { kubectl --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
 
 require_root() { [[ "$(id -u)" == 0 ]] || die "run as root: the cluster needs network, mount and cgroup rights"; }

@@ -83,8 +83,7 @@ main() {
   [[ -s "${KUBECONFIG_PATH}" ]] || die "no cluster: run ci/cluster/cluster.sh up first"
   kubectl_admin delete namespace "${NAMESPACE}" --ignore-not-found --wait=true --timeout 90s >/dev/null
   check "node ${NODE_NAME} is Ready" kubectl_admin wait --for=condition=Ready "node/${NODE_NAME}" --timeout 60s
-  SMOKE_NODE_PORT="${SMOKE_NODE_PORT}" INFRA_REGISTRY="${INFRA_REGISTRY}" \
-    envsubst '${SMOKE_NODE_PORT} ${INFRA_REGISTRY}' <"${here}/manifests/smoke.yaml" | kubectl_admin apply -f - >/dev/null
+  render "${here}/manifests/smoke.yaml" SMOKE_NODE_PORT INFRA_REGISTRY | kubectl_admin apply -f - >/dev/null
   check "Deployment with readiness and liveness probes becomes Ready" \
     k rollout status deployment/echo --timeout 120s
   check "client pod is Ready" k wait --for=condition=Ready pod/client --timeout 60s

@@ -38,20 +38,12 @@ YAML
   wait_for 30 "the registry on ${REGISTRY_ADDR}" curl -fsS "http://${REGISTRY_ADDR}/v2/"
 }
 
-# render FILE: a manifest with ${VARIABLES} from config.sh filled in.
-render() {
-  DATA_DIR="${DATA_DIR}" CLUSTER_DOMAIN="${CLUSTER_DOMAIN}" DNS_SERVICE_IP="${DNS_SERVICE_IP}" \
-    INFRA_REGISTRY="${INFRA_REGISTRY}" COREDNS_VERSION="${COREDNS_VERSION}" \
-    LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION}" \
-    envsubst '${DATA_DIR} ${CLUSTER_DOMAIN} ${DNS_SERVICE_IP} ${INFRA_REGISTRY} ${COREDNS_VERSION} ${LOCAL_PATH_VERSION}' \
-    <"$1"
-}
-
 install_addons() {
   grant_apiserver_kubelet_access
   local manifest
   for manifest in coredns local-path; do
-    render "${here}/manifests/${manifest}.yaml" | kubectl_admin apply -f - >/dev/null
+    render "${here}/manifests/${manifest}.yaml" DATA_DIR CLUSTER_DOMAIN DNS_SERVICE_IP INFRA_REGISTRY \
+      COREDNS_VERSION LOCAL_PATH_VERSION | kubectl_admin apply -f - >/dev/null
   done
 }
 
