@@ -39,8 +39,20 @@ function describeFailure(error: AuthFailure, minPasswordLength: number): string 
 }
 
 const COPY = {
-  "sign-in": { title: "Sign in", submit: "Sign in", busy: "Signing in…", switchText: "No account yet?", switchLink: "Create one" },
-  "sign-up": { title: "Create your account", submit: "Sign up", busy: "Creating account…", switchText: "Already have an account?", switchLink: "Sign in" },
+  "sign-in": {
+    title: "Sign in",
+    submit: "Sign in",
+    busy: "Signing in…",
+    switchText: "No account yet?",
+    switchLink: "Create one",
+  },
+  "sign-up": {
+    title: "Create your account",
+    submit: "Sign up",
+    busy: "Creating account…",
+    switchText: "Already have an account?",
+    switchLink: "Sign in",
+  },
 } as const;
 
 export function AuthForm({ mode, returnTo, minPasswordLength }: AuthFormProps) {

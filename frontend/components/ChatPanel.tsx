@@ -1,20 +1,14 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useCallback, useRef, useState } from "react";
 
+import { type DisplayedMessage, MessageLog } from "@/components/MessageLog";
 import { useApiErrorHandler, useRemote } from "@/components/use-remote";
 import { api, ApiError } from "@/lib/api";
-import { summarizeToolCall, type ToolSummary } from "@/lib/tool-calls";
+import { summarizeToolCall } from "@/lib/tool-calls";
 import type { ChatReply } from "@/lib/types";
 
 const SUGGESTIONS = ["Add a task to buy groceries", "Show me all my tasks", "What's pending?"];
-
-interface DisplayedMessage {
-  key: string;
-  role: "user" | "assistant";
-  content: string;
-  tools?: ToolSummary[];
-}
 
 interface History {
   messages: DisplayedMessage[];
@@ -37,13 +31,13 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
   const [sendError, setSendError] = useState<string | null>(null);
   const describeError = useApiErrorHandler();
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  const logRef = useRef<HTMLDivElement>(null);
 
   const loadHistory = useCallback(async (): Promise<History> => {
     if (initialConversationId === null) return { messages: [], missing: false };
     try {
       const messages = await api.listMessages(initialConversationId);
-      return { messages: messages.map(({ id, role, content }) => ({ key: `saved-${id}`, role, content })), missing: false };
+      const saved = messages.map(({ id, role, content }) => ({ key: `saved-${id}`, role, content }));
+      return { messages: saved, missing: false };
     } catch (error) {
       // A deleted conversation, or a link to someone else's: start afresh instead of failing every message.
       if (error instanceof ApiError && error.status === 404) return { messages: [], missing: true };
@@ -53,10 +47,6 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
   const history = useRemote(loadHistory);
   const missing = turns.length === 0 && history.data?.missing === true;
   const messages = [...(history.data?.messages ?? []), ...turns];
-
-  useEffect(() => {
-    logRef.current?.scrollTo?.({ top: logRef.current.scrollHeight });
-  }, [messages.length, pending]);
 
   async function send(text: string) {
     const message = text.trim();
@@ -69,7 +59,12 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
       setTurns((previous) => [
         ...previous,
         { key: `${key}-user`, role: "user", content: message },
-        { key: `${key}-assistant`, role: "assistant", content: reply.response, tools: reply.tool_calls.map(summarizeToolCall) },
+        {
+          key: `${key}-assistant`,
+          role: "assistant",
+          content: reply.response,
+          tools: reply.tool_calls.map(summarizeToolCall),
+        },
       ]);
       setConversationId(reply.conversation_id);
       setDraft("");
@@ -127,19 +122,7 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
           </ul>
         </div>
       ) : null}
-      <div className="messages" role="log" aria-live="polite" aria-label="Messages" ref={logRef}>
-        <ol className="message-list">
-          {messages.map((message) => (
-            <MessageBubble key={message.key} message={message} />
-          ))}
-          {pending !== null && <MessageBubble message={{ key: "pending", role: "user", content: pending }} />}
-        </ol>
-        {pending !== null && (
-          <p className="message message--assistant message--pending" role="status">
-            Thinking…
-          </p>
-        )}
-      </div>
+      <MessageLog messages={messages} pending={pending} />
       {sendError && (
         <p className="notice notice--error" role="alert">
           {sendError} Your message was not sent; it is still in the box below.
@@ -169,24 +152,5 @@ export function ChatPanel({ conversationId: initialConversationId, onTurnComplet
         </button>
       </form>
     </section>
-  );
-}
-
-function MessageBubble({ message }: { message: DisplayedMessage }) {
-  const author = message.role === "user" ? "You" : "Assistant";
-  return (
-    <li className={`message message--${message.role}`}>
-      <span className="sr-only">{author}: </span>
-      {message.tools && message.tools.length > 0 && (
-        <ul className="tool-results" aria-label="Actions taken">
-          {message.tools.map((tool, index) => (
-            <li key={index} className={tool.ok ? "tool-result" : "tool-result tool-result--failed"}>
-              <span aria-hidden="true">{tool.ok ? "✓" : "✗"}</span> {tool.text}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p className="message__text">{message.content}</p>
-    </li>
   );
 }
