@@ -58,7 +58,9 @@ def free_local_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(ready: Callable[[], bool], what: str, container: Container | None = None) -> None:
+def wait_until(
+    ready: Callable[[], bool], what: str, container: Container | None = None, poll: float = POLL_SECONDS
+) -> None:
     """Poll `ready` until it holds; fail with the container's last log lines after WAIT_LIMIT_SECONDS."""
     deadline = time.monotonic() + WAIT_LIMIT_SECONDS
     while not ready():
@@ -69,7 +71,7 @@ def wait_until(ready: Callable[[], bool], what: str, container: Container | None
             container.reload()
             if container.status == "exited":
                 raise AssertionError(f"{container.name} exited before {what}\n{container_logs(container)}")
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll)
 
 
 def answers(url: str) -> bool:
