@@ -34,6 +34,7 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Before MCPServer(): its logging.basicConfig() is then a no-op, and our JSON handler stays the only one.
     configure_logging(settings.LOG_LEVEL)
     engine = build_engine(settings.database_url)
     verifier = TokenVerifier(
