@@ -116,7 +116,12 @@ function TaskItem({ task, run }: TaskItemProps) {
         {task.description && <span className="task__description">{task.description}</span>}
       </div>
       <div className="task__actions">
-        <button type="button" className="icon-button" onClick={() => setEditing(true)} aria-label={`Edit '${task.title}'`}>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => setEditing(true)}
+          aria-label={`Edit '${task.title}'`}
+        >
           Edit
         </button>
         <button

@@ -4,7 +4,8 @@ import { Client } from "pg";
 import { getAuth } from "@/lib/auth";
 import { readAuthConfig } from "@/lib/config";
 
-// An arbitrary constant shared by every replica: whoever holds it migrates, the others wait and then find nothing to do.
+// An arbitrary constant shared by every replica: whoever holds it migrates,
+// the others wait and then find nothing to do.
 const MIGRATION_LOCK_ID = 727_001;
 
 /** Creates or updates Better Auth's tables (user, session, account, verification, jwks) under an advisory lock. */

@@ -11,7 +11,8 @@ function describe(error: unknown): string {
 export async function runStartupMigrations(): Promise<void> {
   try {
     const changed = await migrateAuthSchema();
-    console.log(changed.length ? `todo-frontend: migrated auth tables ${changed.join(", ")}` : "todo-frontend: auth tables up to date");
+    const outcome = changed.length ? `migrated auth tables ${changed.join(", ")}` : "auth tables up to date";
+    console.log(`todo-frontend: ${outcome}`);
   } catch (error) {
     console.error(`todo-frontend: ${describe(error)}`);
     process.exit(1);

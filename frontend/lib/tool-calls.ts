@@ -44,7 +44,9 @@ function describeList(result: unknown, args: Result): string {
 export function summarizeToolCall(call: ToolCall): ToolSummary {
   const result = parseResult(call.result);
   const verb = ACTION_VERBS[call.name];
-  if (call.name === "list_tasks" && Array.isArray(result)) return { ok: true, text: describeList(result, call.arguments) };
+  if (call.name === "list_tasks" && Array.isArray(result)) {
+    return { ok: true, text: describeList(result, call.arguments) };
+  }
   if (verb && result && typeof result === "object" && "title" in result) {
     const { title, task_id: taskId } = result as Result;
     return { ok: true, text: `${verb} task #${taskId} '${title}'` };
