@@ -31,17 +31,21 @@ process_alive() {
   state="$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" && [[ -n "${state}" && "${state}" != Z ]]
 }
 
+# daemon_running NAME: its recorded pid is alive and still runs the program NAME (a pid file that outlived
+# a crash or reboot may name a pid reused by something else, which must be neither trusted nor killed).
 daemon_running() {
-  local pid
+  local pid program
   pid="$(daemon_pid "$1")"
-  [[ -n "${pid}" ]] && process_alive "${pid}"
+  [[ -n "${pid}" ]] && process_alive "${pid}" || return 1
+  program="$(tr '\0' '\n' <"/proc/${pid}/cmdline" 2>/dev/null | head -n 1)"
+  [[ "$(basename "${program}")" == "$1" ]]
 }
 
 # stop_daemon NAME: SIGTERM the recorded pid, SIGKILL it after 10 s, then forget it.
 stop_daemon() {
   local name="$1" pid
   pid="$(daemon_pid "${name}")"
-  if [[ -n "${pid}" ]] && process_alive "${pid}"; then
+  if daemon_running "${name}"; then
     kill "${pid}" 2>/dev/null || true
     for _ in $(seq 100); do process_alive "${pid}" || break; sleep 0.1; done
     process_alive "${pid}" && kill -9 "${pid}" 2>/dev/null
