@@ -9,10 +9,12 @@ source "${here}/lib.sh"
 source "${here}/node.sh"
 
 # Remove every pod through the CRI first, so containerd runs the CNI DEL that frees IPs and iptables rules.
+# Whatever containerd could not remove (or if it is gone) runc still lists under our runc root.
 remove_pods() {
-  daemon_running containerd && [[ -S "${CONTAINERD_SOCK}" ]] || return 0
-  timeout 60 crictl --runtime-endpoint "unix://${CONTAINERD_SOCK}" --timeout 20s rmp --all --force \
-    >/dev/null 2>&1 || say "warning: crictl rmp failed; killing containers directly"
+  if daemon_running containerd; then
+    timeout 60 crictl --runtime-endpoint "unix://${CONTAINERD_SOCK}" --timeout 20s rmp --all --force \
+      >/dev/null 2>&1 || say "warning: crictl rmp failed; killing containers directly"
+  fi
   local id
   for id in $(runc --root "${RUN_DIR}/runc/k8s.io" list -q 2>/dev/null); do
     runc --root "${RUN_DIR}/runc/k8s.io" delete --force "${id}" 2>/dev/null
