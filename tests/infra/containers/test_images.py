@@ -26,6 +26,8 @@ from docker.models.containers import Container
 APP_UID = 10001
 SECRET_LIKE_NAMES = {".netrc", ".npmrc", ".pypirc", ".git-credentials", "id_rsa", "id_ecdsa", "id_ed25519"}
 SECRET_LIKE_VARIABLE = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|DATABASE_URL", re.IGNORECASE)
+CACHE_PATH = re.compile(r"(^|/)(\.npm|\.cache/pip|\.cache/node|npm-cache|\.next/cache/.+)(/|$)")
+PACKAGE_MANAGER_PATH = re.compile(r"(^|/)usr/local/(lib/node_modules/npm|bin/(npm|npx|yarn|corepack))$")
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,29 @@ def test_image_has_oci_labels(running: Running) -> None:
     assert labels["org.opencontainers.image.title"] == f"todo-{running.expected.service}"
 
 
+@pytest.fixture(scope="module")
+def layer_contents(running: Running, docker_client: docker.DockerClient) -> list[str]:
+    """Every path of every layer of the image under test (`docker save`, read once per image)."""
+    return list(layer_paths(docker_client.images.get(running.image)))
+
+
 def test_no_secrets_env_files_or_shell_history_in_any_layer(
-    running: Running, docker_client: docker.DockerClient
+    running: Running, layer_contents: list[str], docker_client: docker.DockerClient
 ) -> None:
-    image = docker_client.images.get(running.image)
-    offending = sorted(path for path in layer_paths(image) if secret_like(PurePosixPath(path).name))
-    assert offending == []
-    variables = [entry.split("=", 1)[0] for entry in image.attrs["Config"]["Env"]]
+    assert sorted(path for path in layer_contents if secret_like(PurePosixPath(path).name)) == []
+    environment = docker_client.images.get(running.image).attrs["Config"]["Env"]
+    variables = [entry.split("=", 1)[0] for entry in environment]
     assert [name for name in variables if SECRET_LIKE_VARIABLE.search(name)] == []
+
+
+def test_no_package_manager_caches_in_any_layer(layer_contents: list[str]) -> None:
+    assert [path for path in layer_contents if CACHE_PATH.search(path)] == []
+
+
+def test_the_frontend_runtime_has_no_npm(running: Running, layer_contents: list[str]) -> None:
+    if running.expected.service != "frontend":
+        pytest.skip("the frontend's runtime stage drops npm; the backend's base image has no npm to drop")
+    assert [path for path in layer_contents if PACKAGE_MANAGER_PATH.search(path)] == []
 
 
 def secret_like(name: str) -> bool:
