@@ -9,7 +9,17 @@ from typing import TypeVar
 from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
-from app.models import Conversation, Message, Role, Task, TaskCreate, TaskStatus, TaskUpdate, utcnow
+from app.models import (
+    CONVERSATION_TITLE_MAX,
+    Conversation,
+    Message,
+    Role,
+    Task,
+    TaskCreate,
+    TaskStatus,
+    TaskUpdate,
+    utcnow,
+)
 
 Saved = TypeVar("Saved", Task, Conversation, Message)
 
@@ -34,10 +44,13 @@ def create_task(session: Session, user_id: str, data: TaskCreate) -> Task:
 
 
 def update_task(session: Session, task: Task, changes: TaskUpdate) -> Task:
-    values = changes.model_dump(exclude_unset=True, exclude_none=True)
+    """Apply the fields given; a null or empty description clears it, a null title or completed is ignored."""
+    values = changes.model_dump(exclude_unset=True)
     if "description" in values:
-        values["description"] = values["description"] or None  # an empty description clears it
-    task.sqlmodel_update(values)
+        values["description"] = values["description"] or None
+    task.sqlmodel_update(
+        {name: value for name, value in values.items() if value is not None or name == "description"}
+    )
     task.updated_at = utcnow()
     return _save(session, task)
 
@@ -59,9 +72,9 @@ def get_conversation(session: Session, user_id: str, conversation_id: int) -> Co
     return conversation if conversation is not None and conversation.user_id == user_id else None
 
 
-def new_conversation(session: Session, user_id: str) -> Conversation:
+def new_conversation(session: Session, user_id: str, first_message: str) -> Conversation:
     """A conversation with its id, committed together with its first message (one round trip less)."""
-    conversation = Conversation(user_id=user_id)
+    conversation = Conversation(user_id=user_id, title=_title_from(first_message))
     session.add(conversation)
     session.flush()
     return conversation
@@ -79,6 +92,15 @@ def add_message(session: Session, conversation: Conversation, role: Role, conten
     conversation.updated_at = message.created_at
     session.add(conversation)
     return _save(session, message)
+
+
+def _title_from(message: str) -> str:
+    text = " ".join(message.split())
+    return (
+        text
+        if len(text) <= CONVERSATION_TITLE_MAX
+        else text[: CONVERSATION_TITLE_MAX - 1].rstrip() + "\u2026"
+    )
 
 
 def _save(session: Session, row: Saved) -> Saved:

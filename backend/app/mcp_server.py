@@ -98,7 +98,11 @@ class TaskTools:
         if title is None and description is None:
             raise ToolError("Nothing to update: give a new title or description.")
         with self._session(user_id) as session:
-            changes = TaskUpdate(title=title, description=description)
+            # Only what was given: an omitted description stays as it is (an empty one clears it).
+            given = {"title": title, "description": description}
+            changes = TaskUpdate.model_validate(
+                {name: value for name, value in given.items() if value is not None}
+            )
             return _action(
                 crud.update_task(session, self._task(session, user_id, task_id), changes), "updated"
             )

@@ -14,6 +14,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 1000
 MESSAGE_MAX = 4000
 USER_ID_MAX = 255
+CONVERSATION_TITLE_MAX = 80
 
 
 def utcnow() -> datetime:
@@ -76,6 +77,7 @@ class Task(SQLModel, table=True):
 class Conversation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(index=True, max_length=USER_ID_MAX)
+    title: str | None = Field(default=None, max_length=CONVERSATION_TITLE_MAX)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
 
@@ -118,6 +120,7 @@ class TaskPublic(SQLModel):
 
 class ConversationPublic(SQLModel):
     id: int
+    title: str | None  # the start of its first message
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

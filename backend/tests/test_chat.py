@@ -73,10 +73,14 @@ def test_history_is_stored_and_listed_oldest_first(alice: User) -> None:
     ]
 
 
-def test_conversations_are_listed_most_recent_first(alice: User) -> None:
+def test_conversations_are_listed_most_recent_first_with_a_title(alice: User) -> None:
     older = alice.chat("hello")["conversation_id"]
-    newer = alice.chat("hi there")["conversation_id"]
-    assert [item["id"] for item in alice.get("/conversations").json()] == [newer, older]
+    newer = alice.chat("Add a task to " + "plan the   trip " * 10)["conversation_id"]
+    listed = alice.get("/conversations").json()
+    assert [item["id"] for item in listed] == [newer, older]
+    assert listed[1]["title"] == "hello"
+    assert listed[0]["title"].startswith("Add a task to plan the trip plan")
+    assert len(listed[0]["title"]) <= 80 and listed[0]["title"].endswith("\u2026")
     alice.chat("thanks", older)
     assert [item["id"] for item in alice.get("/conversations").json()] == [older, newer]
 

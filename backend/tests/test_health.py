@@ -30,7 +30,7 @@ def test_not_ready_when_the_database_is_not_migrated(settings: Settings, tmp_pat
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "reason": "database not migrated: at no revision, expected 0001",
+        "reason": "database not migrated: at no revision, expected 0002",
     }
 
 

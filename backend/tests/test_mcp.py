@@ -67,6 +67,8 @@ def test_the_five_tools_end_to_end(served: Served, make_token: TokenFactory) -> 
 
             updated = await call(session, "update_task", **me, task_id=task_id, title="Buy food")
             assert updated == {"task_id": task_id, "status": "updated", "title": "Buy food"}
+            [renamed] = await call(session, "list_tasks", **me, status="completed")
+            assert renamed["description"] == "milk"  # not given, so unchanged
             deleted = await call(session, "delete_task", **me, task_id=task_id)
             assert deleted == {"task_id": task_id, "status": "deleted", "title": "Buy food"}
             assert "not found" in await call_error(session, "delete_task", **me, task_id=task_id)

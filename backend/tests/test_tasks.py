@@ -25,10 +25,23 @@ def test_create_read_update_delete(alice: User) -> None:
     assert alice.request("DELETE", f"/tasks/{created['id']}").status_code == 404
 
 
-def test_empty_description_clears_it(alice: User) -> None:
+def test_empty_or_null_description_clears_it(alice: User) -> None:
+    for cleared in ("", None):
+        task = alice.add_task("Call mom", description="about the weekend")
+        response = alice.request("PUT", f"/tasks/{task['id']}", json={"description": cleared})
+        assert response.json()["description"] is None
+        assert response.json()["title"] == "Call mom"
+
+
+def test_null_title_and_completed_change_nothing(alice: User) -> None:
     task = alice.add_task("Call mom", description="about the weekend")
-    response = alice.request("PUT", f"/tasks/{task['id']}", json={"description": ""})
-    assert response.json()["description"] is None
+    response = alice.request("PUT", f"/tasks/{task['id']}", json={"title": None, "completed": None})
+    assert response.status_code == 200
+    assert {key: response.json()[key] for key in ("title", "description", "completed")} == {
+        "title": "Call mom",
+        "description": "about the weekend",
+        "completed": False,
+    }
 
 
 def test_patch_complete_toggles(alice: User) -> None:

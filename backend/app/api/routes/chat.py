@@ -33,7 +33,7 @@ def _store_user_message(engine: Engine, user: str, body: ChatRequest) -> tuple[i
     """Open (or resume) the conversation, record the message, and return the model's input."""
     with open_session(engine) as session:
         if body.conversation_id is None:
-            conversation = crud.new_conversation(session, user)
+            conversation = crud.new_conversation(session, user, body.message)
         else:
             conversation = crud.get_conversation(session, user, body.conversation_id)
             if conversation is None:
