@@ -6,6 +6,7 @@
 import json
 import os
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from testinfra.host import Host
 RELEASES = ("todo-postgres", "todo-backend", "todo-frontend")
 HTTP_TIMEOUT_SECONDS = 30  # one chat turn of the offline model is far quicker; this only bounds a hang
 KUBECTL_TIMEOUT_SECONDS = 300
+SIGN_UP_ATTEMPTS = 6
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,13 @@ class TodoUser:
         return self.session.request(method, f"{self.base_url}{path}", timeout=HTTP_TIMEOUT_SECONDS, **kwargs)
 
     def sign_up(self) -> "TodoUser":
+        """Sign up, waiting as Better Auth's rate limiter asks (it allows a few sign-ups per 10 s)."""
         body = {"email": self.email, "password": f"pw-{uuid.uuid4().hex}", "name": "E2E Tester"}
-        response = self.request("POST", "/api/auth/sign-up/email", json=body)
+        for _ in range(SIGN_UP_ATTEMPTS):
+            response = self.request("POST", "/api/auth/sign-up/email", json=body)
+            if response.status_code != 429:
+                break
+            time.sleep(int(response.headers.get("X-Retry-After", "5")))
         assert response.status_code == 200, f"sign-up answered {response.status_code}: {response.text}"
         return self
 
