@@ -22,7 +22,8 @@ install_deps() {
   require_root
   # A fresh machine has no package lists yet.
   apt-cache show etcd-server >/dev/null 2>&1 || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}" \
+    >/dev/null
 }
 
 status() {
@@ -79,7 +80,8 @@ main() {
     smoke) "${here}/smoke.sh" ;;
     push) push "$@" ;;
     logs) logs "$@" ;;
-    env) printf 'export KUBECONFIG=%s\nexport PATH=%s:%s:$PATH\n' "${KUBECONFIG_PATH}" "${K8S_BIN}" "${TOOLS_BIN}" ;;
+    env) printf 'export KUBECONFIG=%s\nexport PATH=%s:%s:$PATH\n' "${KUBECONFIG_PATH}" "${K8S_BIN}" \
+      "${TOOLS_BIN}" ;;
     down) take_lock && "${here}/down.sh" ;;
     *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac

@@ -80,7 +80,11 @@ failSwapOn: false
 clusterDNS: [${DNS_SERVICE_IP}]
 clusterDomain: ${CLUSTER_DOMAIN}
 resolvConf: /etc/resolv.conf
-evictionHard: {memory.available: "1Mi", nodefs.available: "1%", nodefs.inodesFree: "1%", imagefs.available: "1%"}
+evictionHard:
+  memory.available: "1Mi"
+  nodefs.available: "1%"
+  nodefs.inodesFree: "1%"
+  imagefs.available: "1%"
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false

@@ -11,14 +11,14 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 CACHE_ROOT="${TODO_CI_CACHE:-/var/cache/todo-ci}"          # kept by `down`: built binaries
 DATA_DIR="${TODO_CI_DATA:-/var/lib/todo-ci}"               # removed by `down`
 RUN_DIR="${TODO_CI_RUN:-/run/todo-ci}"                     # removed by `down`: sockets, pids
-LOG_DIR="${TODO_CI_LOGS:-/var/log/todo-ci/cluster}"        # one log per component (appended to); kept by `down`
+LOG_DIR="${TODO_CI_LOGS:-/var/log/todo-ci/cluster}"        # one log per component, appended; kept by `down`
 LOCK_FILE="${TODO_CI_LOCK:-/run/lock/todo-ci-cluster.lock}"  # serialises build/up/down
 
 NODE_NAME="${NODE_NAME:-todo-ci}"
 NODE_IFACE="${NODE_IFACE:-todo-ci0}"
 NODE_IP="${NODE_IP:-10.213.0.1}"
 POD_CIDR="${POD_CIDR:-10.214.0.0/16}"
-NODE_POD_CIDR="${NODE_POD_CIDR:-10.214.0.0/24}"        # the first (and only) /24 the controller-manager hands out
+NODE_POD_CIDR="${NODE_POD_CIDR:-10.214.0.0/24}"        # the first /24 the controller-manager hands out
 SERVICE_CIDR="${SERVICE_CIDR:-10.215.0.0/16}"
 KUBERNETES_SERVICE_IP="${KUBERNETES_SERVICE_IP:-10.215.0.1}"
 DNS_SERVICE_IP="${DNS_SERVICE_IP:-10.215.0.10}"

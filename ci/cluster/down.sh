@@ -43,7 +43,7 @@ unmount_all() {
 
 # Delete every iptables rule that jumps to a chain of ours, then the chains themselves.
 clean_iptables() {
-  local tool table rule chain
+  local tool table rule chain chains
   kube-proxy --cleanup >/dev/null 2>&1
   for tool in iptables ip6tables; do
     for table in filter nat mangle raw; do
@@ -51,12 +51,9 @@ clean_iptables() {
         while read -r rule; do
           eval "${tool} -w -t ${table} -D ${rule#-A }" 2>/dev/null
         done
-      for chain in $("${tool}-save" -t "${table}" 2>/dev/null | sed -nE 's/^:((KUBE|CNI|TODO-CI)-[^ ]+) .*/\1/p'); do
-        "${tool}" -w -t "${table}" -F "${chain}" 2>/dev/null
-      done
-      for chain in $("${tool}-save" -t "${table}" 2>/dev/null | sed -nE 's/^:((KUBE|CNI|TODO-CI)-[^ ]+) .*/\1/p'); do
-        "${tool}" -w -t "${table}" -X "${chain}" 2>/dev/null
-      done
+      chains="$("${tool}-save" -t "${table}" 2>/dev/null | sed -nE 's/^:((KUBE|CNI|TODO-CI)-[^ ]+) .*/\1/p')"
+      for chain in ${chains}; do "${tool}" -w -t "${table}" -F "${chain}" 2>/dev/null; done
+      for chain in ${chains}; do "${tool}" -w -t "${table}" -X "${chain}" 2>/dev/null; done
     done
   done
 }

@@ -63,7 +63,7 @@ wait_for() {
   done
 }
 
-# install_file PATH: write stdin to PATH only if it differs, since kube-proxy exits when its config is written.
+# install_file PATH: write stdin to PATH only if it differs (kube-proxy exits when its config is written).
 install_file() {
   local path="$1" next
   next="$(mktemp "${path}.XXXXXX")"
@@ -82,4 +82,6 @@ render() {
 
 kubectl_admin() { kubectl --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
 
-require_root() { [[ "$(id -u)" == 0 ]] || die "run as root: the cluster needs network, mount and cgroup rights"; }
+require_root() {
+  [[ "$(id -u)" == 0 ]] || die "run as root: the cluster needs network, mount and cgroup rights"
+}

@@ -92,7 +92,8 @@ version = 2
 root = "${DATA_DIR}/containerd/root"
 state = "${RUN_DIR}/containerd/state"
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp"]
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.tracing.processor.v1.otlp"]
 
 [grpc]
   address = "${CONTAINERD_SOCK}"

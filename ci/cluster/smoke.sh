@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Smoke check of a running CI cluster, run right after `up`: node Ready, a probed Deployment Ready, cluster DNS
-# from another pod, HTTP through the ClusterIP and the NodePort (node IP and 127.0.0.1), a deleted pod replaced,
-# `kubectl port-forward`, and a PVC on the default StorageClass. Ends with "N passed, N failed".
+# Smoke check of a running CI cluster, run right after `up`: node Ready, a probed Deployment Ready, cluster
+# DNS from another pod, hairpin traffic, HTTP through the ClusterIP and the NodePort (node IP and 127.0.0.1),
+# a deleted pod replaced, `kubectl port-forward`, and a PVC on the default StorageClass.
+# Ends with "N passed, N failed".
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "${here}/config.sh"
@@ -15,7 +16,9 @@ failed=0
 
 k() { kubectl_admin -n "${NAMESPACE}" "$@"; }
 # in_client COMMAND...: run a busybox applet in the client pod, bounded (a dropped packet would hang wget).
-in_client() { timeout 10 kubectl --kubeconfig "${KUBECONFIG_PATH}" -n "${NAMESPACE}" exec client -- /bin/busybox "$@"; }
+in_client() {
+  timeout 10 kubectl --kubeconfig "${KUBECONFIG_PATH}" -n "${NAMESPACE}" exec client -- /bin/busybox "$@"
+}
 
 # check DESCRIPTION COMMAND...: run one check, print its outcome, and on failure what it said.
 check() {
@@ -61,7 +64,8 @@ replaced_and_ready() {
 port_forward_works() {
   local pod pid status=0
   pod="$(echo_pods | cut -d' ' -f1)"
-  k port-forward --address 127.0.0.1 "pod/${pod}" "${FORWARD_PORT}:8080" >"${LOG_DIR}/smoke-port-forward.log" 2>&1 &
+  k port-forward --address 127.0.0.1 "pod/${pod}" "${FORWARD_PORT}:8080" \
+    >"${LOG_DIR}/smoke-port-forward.log" 2>&1 &
   pid=$!
   retry 20 curl -fsS --max-time 5 "http://127.0.0.1:${FORWARD_PORT}/healthz" || status=1
   kill "${pid}" 2>/dev/null
@@ -82,7 +86,8 @@ main() {
   started=$(date +%s)
   [[ -s "${KUBECONFIG_PATH}" ]] || die "no cluster: run ci/cluster/cluster.sh up first"
   kubectl_admin delete namespace "${NAMESPACE}" --ignore-not-found --wait=true --timeout 90s >/dev/null
-  check "node ${NODE_NAME} is Ready" kubectl_admin wait --for=condition=Ready "node/${NODE_NAME}" --timeout 60s
+  check "node ${NODE_NAME} is Ready" \
+    kubectl_admin wait --for=condition=Ready "node/${NODE_NAME}" --timeout 60s
   render "${here}/manifests/smoke.yaml" SMOKE_NODE_PORT INFRA_REGISTRY | kubectl_admin apply -f - >/dev/null
   check "Deployment with readiness and liveness probes becomes Ready" \
     k rollout status deployment/echo --timeout 120s
@@ -91,7 +96,8 @@ main() {
   check "HTTP from a pod through the Service name" retry 30 service_from_pod
   check "a pod reaches itself through its own Service (hairpin)" retry 30 hairpin
   check "HTTP from the host through the ClusterIP" retry 30 expect_hello "http://$(cluster_ip)/"
-  check "HTTP through the NodePort on the node IP" retry 30 expect_hello "http://${NODE_IP}:${SMOKE_NODE_PORT}/"
+  check "HTTP through the NodePort on the node IP" \
+    retry 30 expect_hello "http://${NODE_IP}:${SMOKE_NODE_PORT}/"
   check "HTTP through the NodePort on 127.0.0.1" retry 30 expect_hello "http://127.0.0.1:${SMOKE_NODE_PORT}/"
   check "a deleted pod is replaced" deleted_pod_replaced
   check "kubectl port-forward to a pod" port_forward_works

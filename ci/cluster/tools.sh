@@ -2,7 +2,8 @@
 # Build the cluster's helper programs with `go install` and pack the one-file images its own pods run.
 # Everything lands in TOOLS_BIN (outside the repository, keyed by Go version); a warm run does nothing.
 #   binaries: coredns, registry (distribution), local-path-provisioner, crictl
-#   images (OCI archives for `ctr images import`): pause, coredns, local-path-provisioner, busybox, echo-server
+#   images (OCI archives for `ctr images import`): pause, coredns, local-path-provisioner, busybox,
+#   echo-server
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "${here}/config.sh"
@@ -29,7 +30,8 @@ pack() {
 images_fingerprint() {
   {
     echo "${COREDNS_VERSION} ${LOCAL_PATH_VERSION}"
-    sha256sum "${here}/images/pause.c" "${here}/images/echo-server.go" "${here}/images/oci_image.py" /bin/busybox
+    sha256sum "${here}/images/pause.c" "${here}/images/echo-server.go" "${here}/images/oci_image.py" \
+      /bin/busybox
   } | sha256sum | cut -d' ' -f1
 }
 

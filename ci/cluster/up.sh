@@ -90,9 +90,11 @@ main() {
   wait_for 60 "kube-proxy to sync" curl -fsS http://127.0.0.1:10256/healthz
   say "node ${NODE_NAME} Ready $(( $(date +%s) - started ))s after start"
   kubectl_admin -n kube-system rollout status deployment/coredns --timeout 120s >/dev/null
-  kubectl_admin -n local-path-storage rollout status deployment/local-path-provisioner --timeout 120s >/dev/null
+  kubectl_admin -n local-path-storage rollout status deployment/local-path-provisioner --timeout 120s \
+    >/dev/null
   check_components_alive
-  say "cluster up in $(( $(date +%s) - started ))s: KUBECONFIG=${KUBECONFIG_PATH} (context ${CONTEXT_NAME})," \
+  say "cluster up in $(( $(date +%s) - started ))s:" \
+    "KUBECONFIG=${KUBECONFIG_PATH} (context ${CONTEXT_NAME})," \
     "registry ${REGISTRY_ADDR}, node IP ${NODE_IP}"
 }
 
