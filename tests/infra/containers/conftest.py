@@ -7,7 +7,6 @@ TODO_BACKEND_IMAGE and TODO_FRONTEND_IMAGE if set, else the current sources' tag
 Everything the run creates (a network, its containers and their volumes) carries the run's id and is removed.
 """
 
-import os
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from container_support import (
     answers,
     container_logs,
     free_local_port,
+    images_under_test,
     published_port,
     remove_quietly,
     wait_until,
@@ -55,14 +55,10 @@ def docker_client() -> docker.DockerClient:
 @pytest.fixture(scope="session")
 def image_references(docker_client: docker.DockerClient) -> dict[str, str]:
     """backend/frontend -> the image reference under test."""
-    references = {}
-    for name, service in images.SERVICES.items():
-        override = os.environ.get(f"TODO_{name.upper()}_IMAGE")
-        try:
-            references[name] = override or images.build(docker_client, service, output=lambda line: None)
-        except OpsError as error:
-            pytest.fail(str(error), pytrace=False)
-    return references
+    try:
+        return images_under_test(docker_client)
+    except OpsError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")

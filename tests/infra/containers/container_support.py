@@ -1,6 +1,7 @@
 """Running the project's images in tests: hardened containers on a private network, published on 127.0.0.1."""
 
 import io
+import os
 import socket
 import tarfile
 import time
@@ -12,6 +13,8 @@ import docker
 import requests
 from docker.models.containers import Container
 from docker.models.images import Image
+
+from ops import images
 
 WAIT_LIMIT_SECONDS = 90  # how long a container may take to become ready before the test gives up
 POLL_SECONDS = 0.2
@@ -49,6 +52,19 @@ class Stack:
     postgres: Container
     backend: Container
     frontend: Container
+
+
+def images_under_test(client: docker.DockerClient) -> dict[str, str]:
+    """backend/frontend -> TODO_BACKEND_IMAGE / TODO_FRONTEND_IMAGE, else the current sources' image (built if
+    missing; raises OpsError if the build fails)."""
+    return {
+        name: os.environ.get(f"TODO_{name.upper()}_IMAGE") or images.build(client, service, output=ignore)
+        for name, service in images.SERVICES.items()
+    }
+
+
+def ignore(line: str) -> None:
+    """Build output is not shown: a failed build's message carries its last lines."""
 
 
 def free_local_port() -> int:

@@ -8,7 +8,6 @@ already up and migrated; the median of the runs is printed. Everything it starts
 """
 
 import argparse
-import os
 import secrets
 import statistics
 import time
@@ -23,6 +22,7 @@ from container_support import (
     FRONTEND_OPTIONS,
     answers,
     free_local_port,
+    images_under_test,
     remove_quietly,
     wait_until,
 )
@@ -58,13 +58,6 @@ def seconds_to_healthy(client: docker.DockerClient, image: str, case: Case) -> f
         return time.monotonic() - start
     finally:
         remove_quietly(container)
-
-
-def image_references(client: docker.DockerClient) -> dict[str, str]:
-    return {
-        name: os.environ.get(f"TODO_{name.upper()}_IMAGE") or images.build(client, service, output=print)
-        for name, service in images.SERVICES.items()
-    }
 
 
 def migrated_database(client: docker.DockerClient, network: str, backend_image: str) -> tuple[Container, str]:
@@ -103,7 +96,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
     client = images.docker_client()
-    references = image_references(client)
+    references = images_under_test(client)
     network = client.networks.create(f"todo-measure-{uuid.uuid4().hex[:8]}")
     database = None
     try:
