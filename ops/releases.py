@@ -9,7 +9,7 @@ import yaml
 from ops.errors import OpsError
 from ops.secrets import Secrets
 from ops.settings import ROOT, Settings
-from ops.shell import Shell, tail
+from ops.shell import FILE, Shell, tail
 from ops.targets import helm, kubectl
 
 CHARTS_DIR = ROOT / "charts"
@@ -37,7 +37,7 @@ def secret_data(release: str, secrets: Secrets) -> dict[str, str]:
 
 
 def secret_manifest(settings: Settings, releases: list[str], secrets: Secrets) -> str:
-    """Namespace and Secrets as one YAML stream for `kubectl apply -f -`: no value reaches a command line."""
+    """Namespace and Secrets as one YAML stream for `kubectl apply`, never on a command line."""
     labels = {"app.kubernetes.io/part-of": "todo", "app.kubernetes.io/managed-by": "invoke"}
     namespace = {
         "apiVersion": "v1",
@@ -58,10 +58,10 @@ def secret_manifest(settings: Settings, releases: list[str], secrets: Secrets) -
 
 
 def apply_secrets(shell: Shell, settings: Settings, releases: list[str], secrets: Secrets) -> None:
-    shell.change(
-        kubectl(settings, "apply", "-f", "-", namespaced=False),
+    shell.change_with_file(
+        kubectl(settings, "apply", "-f", FILE, namespaced=False),
+        secret_manifest(settings, releases, secrets),
         "could not create the namespace and its Secrets",
-        stdin=secret_manifest(settings, releases, secrets),
     )
 
 

@@ -1,8 +1,8 @@
 """Running external commands (kubectl, helm, minikube, kind) with one failure policy and an honest dry run."""
 
-import io
 import json
 import shlex
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +11,7 @@ from invoke import Context, Result
 from ops.errors import OpsError
 
 TAIL_LINES = 12
+FILE = "{file}"  # placeholder for change_with_file's document
 
 
 def tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -62,17 +63,27 @@ class Shell:
         """Whether a read-only command exits 0 (for probes such as `minikube status`)."""
         return self.attempt(args).ok
 
-    def change(
-        self, args: Sequence[str], failure: str, *, stdin: str | None = None, show: bool = False
-    ) -> str:
-        """Run a command that changes state; in a dry run print it instead. `stdin` never gets printed."""
+    def change(self, args: Sequence[str], failure: str, *, show: bool = False) -> str:
+        """Run a command that changes state; in a dry run print it instead."""
         command = join(args)
         if self.dry:
-            print(f"[dry-run] {command}" + (" < (generated manifest)" if stdin is not None else ""))
+            print(f"[dry-run] {command}")
             return ""
-        in_stream: io.StringIO | bool = io.StringIO(stdin) if stdin is not None else False
-        result = self.c.run(command, warn=True, hide=not show, in_stream=in_stream)
-        return self._checked(result, failure).stdout
+        return self._checked(self.c.run(command, warn=True, hide=not show, in_stream=False), failure).stdout
+
+    def change_with_file(self, args: Sequence[str], content: str, failure: str, *, show: bool = False) -> str:
+        """`change` for a command that reads a generated document: FILE in `args` becomes its path.
+
+        The document goes through a private temporary file (mode 600, removed afterwards): not the command
+        line, where secrets would show in `ps`, nor invoke's stdin mirroring, which sends a byte per tick.
+        """
+        if self.dry:
+            print(f"[dry-run] {join(['generated.yaml' if arg == FILE else arg for arg in args])}")
+            return ""
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="todo-ops-") as document:
+            document.write(content)
+            document.flush()
+            return self.change([document.name if arg == FILE else arg for arg in args], failure, show=show)
 
     @staticmethod
     def _checked(result: Result, failure: str) -> Result:

@@ -12,7 +12,7 @@ import yaml
 from ops import images
 from ops.errors import OpsError
 from ops.settings import RELEASES, Settings
-from ops.shell import Shell
+from ops.shell import FILE, Shell
 
 
 class Target(Protocol):
@@ -85,10 +85,10 @@ class Kind:
         if settings.kind_name in shell.query(["kind", "get", "clusters"], "kind get clusters failed").split():
             return
         ensure_port_free(settings.frontend_node_port)
-        shell.change(
-            ["kind", "create", "cluster", "--name", settings.kind_name, "--config", "-"],
+        shell.change_with_file(
+            ["kind", "create", "cluster", "--name", settings.kind_name, "--config", FILE],
+            kind_config(settings.frontend_node_port),
             f"kind could not create cluster {settings.kind_name}",
-            stdin=kind_config(settings.frontend_node_port),
             show=True,
         )
 

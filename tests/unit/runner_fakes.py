@@ -1,6 +1,8 @@
 """Helpers for the task runner's unit tests: a MockContext answering like a healthy cluster, settings."""
 
 import re
+import shlex
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,14 +42,34 @@ def invoke_config(**sections: dict) -> Config:
     return config
 
 
-def cluster_context(config: Config, rules: Rules | None = None) -> MockContext:
+class DocumentReadingContext(MockContext):
+    """A MockContext that also keeps the generated documents (temporary files) the commands were given."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._set("documents", {})
+
+    def run(self, command: str, *args: object, **kwargs: object) -> Result:
+        for token in shlex.split(command):
+            if token.startswith(tempfile.gettempdir()) and token.endswith(".yaml"):
+                self.documents[command] = Path(token).read_text()
+        return super().run(command, *args, **kwargs)
+
+    def document(self, pattern: str) -> str:
+        """The document given to the first command matching `pattern`."""
+        return next(text for command, text in self.documents.items() if re.search(pattern, command))
+
+
+def cluster_context(config: Config, rules: Rules | None = None) -> DocumentReadingContext:
     """A MockContext answering like HEALTHY_CLUSTER, except where `rules` (regex: result) say otherwise."""
     rules = rules or {}
     merged = {
         **rules,
         **{pattern: result for pattern, result in HEALTHY_CLUSTER.items() if pattern not in rules},
     }
-    return MockContext(config=config, run={re.compile(pattern): result for pattern, result in merged.items()})
+    return DocumentReadingContext(
+        config=config, run={re.compile(pattern): result for pattern, result in merged.items()}
+    )
 
 
 def commands(c: MockContext) -> list[str]:
