@@ -19,9 +19,10 @@ export interface TaskChanges {
 
 export interface Conversation {
   id: number;
+  /** The start of its first message. */
+  title: string | null;
   created_at: string;
   updated_at: string;
-  title?: string | null;
 }
 
 export interface ChatMessage {

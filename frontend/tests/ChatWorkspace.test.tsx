@@ -16,7 +16,7 @@ const groceries = {
   created_at: "2026-01-01T10:00:00Z",
   updated_at: "2026-01-01T10:00:00Z",
 };
-const conversation = { id: 5, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" };
+const conversation = { id: 5, title: null, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" };
 
 describe("ChatWorkspace", () => {
   it("refreshes tasks and conversations after the agent acts, and keeps the conversation in the address", async () => {

@@ -9,8 +9,8 @@ import { fakeFetch, json } from "./fake-fetch";
 vi.mock("next/navigation", async () => (await import("./fake-fetch")).navigationMock);
 
 const conversations = [
-  { id: 4, created_at: "2026-01-02T10:00:00Z", updated_at: "2026-01-02T10:05:00Z" },
-  { id: 2, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:05:00Z", title: "Groceries" },
+  { id: 4, title: null, created_at: "2026-01-02T10:00:00Z", updated_at: "2026-01-02T10:05:00Z" },
+  { id: 2, title: "Groceries", created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:05:00Z" },
 ];
 
 describe("ConversationList", () => {

@@ -23,7 +23,7 @@ describe("accessibility (axe)", () => {
         json([]),
         json([{ id: 1, title: "Buy groceries", description: "Milk", completed: false, created_at: "", updated_at: "" }]),
       ],
-      "GET /api/backend/conversations": json([{ id: 5, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" }]),
+      "GET /api/backend/conversations": json([{ id: 5, title: null, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" }]),
       "POST /api/backend/chat": json({
         conversation_id: 5,
         response: "Added it.",

@@ -21,8 +21,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DIR = ROOT / "backend"
@@ -94,11 +96,16 @@ class Stack:
             stop(process)
 
 
+def backend_python() -> str:
+    """The backend's interpreter: TODO_BACKEND_PYTHON, else backend/.venv (as CI makes it), else this one."""
+    if os.environ.get("TODO_BACKEND_PYTHON"):
+        return os.environ["TODO_BACKEND_PYTHON"]
+    venv_python = BACKEND_DIR / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
 def create_database(server_url: str) -> tuple[str, str]:
     """A new, empty database on server_url's PostgreSQL, so the test shares no state: (name, its URL)."""
-    import psycopg  # the backend's driver; only needed when this file starts the stack itself
-    from psycopg import sql
-
     name = f"todo_browser_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -106,9 +113,6 @@ def create_database(server_url: str) -> tuple[str, str]:
 
 
 def drop_database(server_url: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
@@ -132,8 +136,9 @@ def start_local_stack(stack: Stack, database_url: str) -> str:
     backend_port, frontend_port = free_port(), free_port()
     site = f"http://127.0.0.1:{frontend_port}"
     backend_env = {"DATABASE_URL": database_url, "BETTER_AUTH_URL": site, "LOG_LEVEL": "WARNING"}
+    python = backend_python()
     subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        [python, "-m", "alembic", "upgrade", "head"],
         cwd=BACKEND_DIR,
         env={**os.environ, **backend_env},
         check=True,
@@ -141,7 +146,7 @@ def start_local_stack(stack: Stack, database_url: str) -> str:
     )
     stack.start(
         "backend",
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(backend_port)],
+        [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(backend_port)],
         BACKEND_DIR,
         backend_env,
         f"http://127.0.0.1:{backend_port}/health",

@@ -61,7 +61,8 @@ def test_sign_up_chat_sign_out_and_resume(page: Page) -> None:
     sign_in(page, email)
     expect(page).to_have_url(re.compile(r"/chat$"))
     conversations = page.get_by_role("navigation", name="Conversations")
-    conversations.get_by_role("button", name=re.compile("Conversation")).first.click()
+    # A conversation is titled after the start of its first message.
+    conversations.get_by_role("button", name=re.compile("Add a task to buy groceries")).click()
     expect(chat_log).to_contain_text("Add a task to buy groceries")
     expect(chat_log).to_contain_text(f"Mark task {task_id} as complete")
     expect(tasks.get_by_role("checkbox", name="Mark 'Buy groceries' as pending")).to_be_checked()
@@ -79,6 +80,9 @@ def test_wrong_password_is_refused_with_a_clear_message(page: Page) -> None:
 
 def test_expired_session_signs_in_again_and_returns_to_the_chat(page: Page) -> None:
     email = sign_up(page)
+    # Let the page finish its first loads, so the message below is the first request without a session.
+    expect(page.get_by_text("No tasks yet. Ask the assistant to add one.")).to_be_visible()
+    expect(page.get_by_text("No conversations yet.")).to_be_visible()
     page.context.clear_cookies()  # the session is gone, as when it expires
 
     box = page.get_by_role("textbox", name="Message")
