@@ -45,7 +45,9 @@ cluster_ip() { k get service echo -o jsonpath='{.spec.clusterIP}'; }
 echo_pods() { k get pods -l app=echo -o jsonpath='{.items[*].metadata.name}'; }
 
 dns_resolves() {
-  in_client nslookup "echo.${NAMESPACE}.svc.${CLUSTER_DOMAIN}" | grep -q "$(cluster_ip)"
+  local ip
+  ip="$(cluster_ip)"
+  [[ -n "${ip}" ]] && in_client nslookup "echo.${NAMESPACE}.svc.${CLUSTER_DOMAIN}" | grep -qwF "${ip}"
 }
 hairpin() { in_client wget -qO- "http://client.${NAMESPACE}/" | grep -q "hairpin ok"; }
 service_from_pod() { in_client wget -qO- "http://echo.${NAMESPACE}/" | grep -q "hello from"; }
