@@ -34,7 +34,7 @@ function describeFailure(error: AuthFailure, minPasswordLength: number): string 
     case "INVALID_EMAIL":
       return "Please enter a valid email address.";
   }
-  if (error.status === 429) return "Too many attempts. Please wait a minute and try again.";
+  if (error.status === 429) return "Too many attempts. Please wait a few seconds and try again.";
   return error.message || "Something went wrong. Please try again.";
 }
 

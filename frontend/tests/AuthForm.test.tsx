@@ -64,6 +64,15 @@ describe("AuthForm", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("The password is too short: use at least 8 characters.");
   });
 
+  it("asks the user to wait when Better Auth's rate limiter refuses", async () => {
+    fakeFetch({ "POST /api/auth/sign-in/email": json({ message: "Too many requests. Please try again later." }, 429) });
+    render(<AuthForm mode="sign-in" returnTo="/chat" minPasswordLength={8} />);
+
+    await fillAndSubmit({ Email: "ada@example.com", Password: "correct horse" }, "Sign in");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Too many attempts. Please wait a few seconds");
+  });
+
   it("links to the other form and keeps the return path", () => {
     render(<AuthForm mode="sign-in" returnTo="/chat" minPasswordLength={8} />);
     expect(screen.getByRole("link", { name: "Create one" })).toHaveAttribute("href", "/sign-up?next=%2Fchat");
