@@ -8,7 +8,7 @@ the SDK lacks), so the Dockerfiles use nothing BuildKit-only: dependency layers 
 import hashlib
 import subprocess
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,21 @@ def build(
     except (APIError, DockerException) as error:
         raise OpsError(f"building {reference} failed: {first_line(error)}") from error
     return reference
+
+
+def build_configured(
+    client: docker.DockerClient,
+    service: Service,
+    images_config: Mapping[str, Any],
+    *,
+    force: bool = False,
+    output: Callable[[str], None] = print,
+) -> str:
+    """`build` as invoke.yaml's `images` section says: its `source` label and the service's `build_args`."""
+    per_service = images_config.get("build_args") or {}
+    build_args = {str(key): str(value) for key, value in (per_service.get(service.name) or {}).items()}
+    source = str(images_config.get("source") or "")
+    return build(client, service, source=source, build_args=build_args, force=force, output=output)
 
 
 def follow_build(events: Iterable[dict[str, Any]], reference: str, output: Callable[[str], None]) -> None:

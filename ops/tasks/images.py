@@ -1,5 +1,6 @@
 """`invoke images.*`: build the backend and frontend images, load them into Minikube, push them."""
 
+from docker import DockerClient
 from invoke import Collection, Context, task
 
 from ops import images as images_
@@ -11,32 +12,17 @@ from ops.targets import Minikube
 SERVICE_HELP = "backend, frontend or all (default: all)"
 
 
-def build_images(c: Context, service: str, force: bool = False) -> list[str]:
-    """Build the chosen services' images, with the build args of invoke.yaml's `images` section."""
-    selected = images_.select_services(service)
+def build_images(c: Context, client: DockerClient, service: str, force: bool = False) -> list[str]:
+    """Build the chosen services' images as invoke.yaml's `images` section says."""
     config = c.config.get("images", {})
-    client = images_.docker_client()
-    return [
-        images_.build(
-            client,
-            chosen,
-            source=str(config.get("source", "")),
-            build_args=configured_build_args(config, chosen.name),
-            force=force,
-        )
-        for chosen in selected
-    ]
-
-
-def configured_build_args(config: dict, service: str) -> dict[str, str]:
-    per_service = config.get("build_args", {}) or {}
-    return {str(key): str(value) for key, value in (per_service.get(service) or {}).items()}
+    selected = images_.select_services(service)
+    return [images_.build_configured(client, chosen, config, force=force) for chosen in selected]
 
 
 @task(help={"service": SERVICE_HELP, "force": "rebuild even when an image with the same tag exists"})
 def build(c: Context, service: str = "all", force: bool = False) -> None:
     """Build the images, tagged <git revision>[-dirty-<hash>]: unchanged sources reuse the existing image."""
-    for reference in build_images(c, service, force):
+    for reference in build_images(c, images_.docker_client(), service, force):
         print(f"built {reference}")
 
 
@@ -52,7 +38,7 @@ def load(c: Context, service: str = "all", profile: str | None = None) -> None:
     """Build the images if needed and load them into Minikube's node (`minikube image load`)."""
     settings = load_settings(c, minikube_profile=profile)
     shell = Shell(c)
-    for reference in build_images(c, service):
+    for reference in build_images(c, images_.docker_client(), service):
         Minikube().load_image(shell, settings, reference)
         print(f"loaded {reference} into minikube profile {settings.minikube_profile}")
 
@@ -64,9 +50,8 @@ def push(c: Context, registry: str | None = None, service: str = "all") -> None:
     registry = registry or str(c.config.get("cluster", {}).get("registry", ""))
     if not registry:
         raise OpsError("no registry: pass --registry HOST[:PORT] or set cluster.registry in invoke.yaml")
-    references = build_images(c, service)
     client = images_.docker_client()
-    for reference in references:
+    for reference in build_images(c, client, service):
         print(f"pushed {images_.push(client, reference, registry)}")
 
 
