@@ -44,13 +44,11 @@ def create_task(session: Session, user_id: str, data: TaskCreate) -> Task:
 
 
 def update_task(session: Session, task: Task, changes: TaskUpdate) -> Task:
-    """Apply the fields given; a null or empty description clears it, a null title or completed is ignored."""
+    """Apply the fields given: a null or empty description clears it; a null title or completed is ignored."""
     values = changes.model_dump(exclude_unset=True)
     if "description" in values:
-        values["description"] = values["description"] or None
-    task.sqlmodel_update(
-        {name: value for name, value in values.items() if value is not None or name == "description"}
-    )
+        task.description = values.pop("description") or None
+    task.sqlmodel_update({name: value for name, value in values.items() if value is not None})
     task.updated_at = utcnow()
     return _save(session, task)
 
@@ -96,11 +94,9 @@ def add_message(session: Session, conversation: Conversation, role: Role, conten
 
 def _title_from(message: str) -> str:
     text = " ".join(message.split())
-    return (
-        text
-        if len(text) <= CONVERSATION_TITLE_MAX
-        else text[: CONVERSATION_TITLE_MAX - 1].rstrip() + "\u2026"
-    )
+    if len(text) <= CONVERSATION_TITLE_MAX:
+        return text
+    return text[: CONVERSATION_TITLE_MAX - 1].rstrip() + "\u2026"
 
 
 def _save(session: Session, row: Saved) -> Saved:
