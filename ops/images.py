@@ -6,6 +6,7 @@ the SDK lacks), so the Dockerfiles use nothing BuildKit-only: dependency layers 
 """
 
 import hashlib
+import re
 import subprocess
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +24,8 @@ BUILD_TIMEOUT_SECONDS = 1800  # a read may wait that long: `npm ci` and `next bu
 FAILURE_TAIL_LINES = 15
 REVISION_LENGTH = 12
 DIRTY_HASH_LENGTH = 10
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # the classic builder colours a step's stderr
+BUILDER_BOOKKEEPING = re.compile(r" ---> |Removing intermediate container ")
 
 
 @dataclass(frozen=True)
@@ -187,12 +190,13 @@ def follow_build(events: Iterable[dict[str, Any]], reference: str, output: Calla
         if "error" in event:
             lines = "\n".join(f"  {line}" for line in step)
             raise OpsError(f"building {reference} failed: {event['error'].strip()}\n{lines}".rstrip())
-        for line in event.get("stream", "").splitlines():
+        for line in ANSI_COLOUR.sub("", event.get("stream", "")).splitlines():
             if line.startswith("Step "):
                 step.clear()
             if line.strip():
-                step.append(line)
                 output(line)
+                if not BUILDER_BOOKKEEPING.match(line):
+                    step.append(line)
 
 
 # --- delivery -----------------------------------------------------------------------------------------------

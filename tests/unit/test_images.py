@@ -163,7 +163,8 @@ def test_a_failed_step_shows_its_last_lines() -> None:
         {"stream": "Step 1/2 : COPY . /src\n"},
         {"stream": " ---> 1234\n"},
         {"stream": "Step 2/2 : RUN make\n"},
-        {"stream": "compiling\nmain.c:1: missing header\n"},
+        {"stream": " ---> Running in 5678\n"},
+        {"stream": "compiling\n\x1b[91mmain.c:1: missing header\n\x1b[0m"},
         {"error": "The command '/bin/sh -c make' returned a non-zero code: 2"},
     ]
     with pytest.raises(OpsError) as failure:
@@ -174,6 +175,8 @@ def test_a_failed_step_shows_its_last_lines() -> None:
     )
     assert "main.c:1: missing header" in message
     assert "COPY . /src" not in message
+    assert "Running in" not in message  # the builder's bookkeeping, and its colours, are left out
+    assert "\x1b" not in message
 
 
 def test_a_registry_must_be_a_host(client: docker.DockerClient) -> None:
