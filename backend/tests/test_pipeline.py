@@ -1,5 +1,8 @@
 """The agent's wiring: the MCP tools without user_id, the offline model without a key, OpenAI with one."""
 
+import ipaddress
+import socket
+
 import anyio
 from agents import OpenAIProvider
 from agents.tracing import trace
@@ -36,3 +39,27 @@ def test_offline_without_a_key_and_openai_with_one(app: FastAPI, settings: Setti
     assert isinstance(online.run_config.model_provider, OpenAIProvider)
     assert online.run_config.tracing_disabled
     assert isinstance(trace("probe"), NoOpTrace)  # nothing is exported, with or without a key
+
+
+def test_an_offline_chat_turn_reaches_no_other_host(alice, monkeypatch) -> None:
+    """Every connection and name lookup during the turn must stay on this machine."""
+    attempts: list[object] = []
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def guarded_connect(sock: socket.socket, address: object) -> None:
+        if isinstance(address, tuple) and not ipaddress.ip_address(address[0]).is_loopback:
+            attempts.append(address)
+            raise OSError("network disabled by the test")
+        real_connect(sock, address)
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            attempts.append(host)
+            raise OSError("name lookups disabled by the test")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    reply = alice.chat("Add a task to buy groceries")
+    assert reply["tool_calls"][0]["name"] == "add_task"
+    assert attempts == []
