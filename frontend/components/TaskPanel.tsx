@@ -66,6 +66,7 @@ export function TaskPanel({ version }: TaskPanelProps) {
           ))}
         </div>
       </div>
+      <NewTaskForm run={run} />
       {error && (
         <p className="notice notice--error" role="alert">
           {error}
@@ -86,9 +87,39 @@ export function TaskPanel({ version }: TaskPanelProps) {
   );
 }
 
+/** Runs a task action, reports its failure in the panel and loads the list again; true when it succeeded. */
+type RunAction = (action: () => Promise<unknown>) => Promise<boolean>;
+
+function NewTaskForm({ run }: { run: RunAction }) {
+  const [title, setTitle] = useState("");
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    if (await run(() => api.createTask(title.trim()))) setTitle("");
+  }
+
+  return (
+    <form className="new-task" onSubmit={add}>
+      <label htmlFor="new-task-title" className="sr-only">
+        New task
+      </label>
+      <input
+        id="new-task-title"
+        value={title}
+        onChange={(event) => setTitle(event.target.value)}
+        placeholder="Add a task yourself…"
+        maxLength={200}
+      />
+      <button type="submit" className="button" disabled={!title.trim()}>
+        Add
+      </button>
+    </form>
+  );
+}
+
 interface TaskItemProps {
   task: Task;
-  run: (action: () => Promise<unknown>) => Promise<boolean>;
+  run: RunAction;
 }
 
 function TaskItem({ task, run }: TaskItemProps) {

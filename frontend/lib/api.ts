@@ -61,6 +61,7 @@ async function request<T>(path: string, init: { method?: string; body?: unknown 
 
 export const api = {
   listTasks: (filter: TaskFilter) => request<Task[]>(`tasks?status=${filter}`),
+  createTask: (title: string) => request<Task>("tasks", { method: "POST", body: { title } }),
   updateTask: (id: number, changes: TaskChanges) => request<Task>(`tasks/${id}`, { method: "PUT", body: changes }),
   toggleTask: (id: number) => request<Task>(`tasks/${id}/complete`, { method: "PATCH" }),
   deleteTask: (id: number) => request<void>(`tasks/${id}`, { method: "DELETE" }),

@@ -112,6 +112,22 @@ describe("TaskPanel", () => {
     expect(screen.queryByRole("form")).not.toBeInTheDocument();
   });
 
+  it("adds a task typed into the panel", async () => {
+    const requests = fakeFetch({
+      "GET /api/backend/tasks?status=all": [json([]), json([groceries])],
+      "POST /api/backend/tasks": json(groceries, 201),
+    });
+    render(<TaskPanel version={0} />);
+    await screen.findByText("No tasks yet. Ask the assistant to add one.");
+
+    const input = screen.getByRole("textbox", { name: "New task" });
+    await userEvent.type(input, "  Buy groceries {Enter}");
+
+    expect(await screen.findByText("Buy groceries")).toBeInTheDocument();
+    expect(input).toHaveValue("");
+    expect(requests.find((request) => request.method === "POST")?.body).toEqual({ title: "Buy groceries" });
+  });
+
   it("deletes a task", async () => {
     const requests = fakeFetch({
       "GET /api/backend/tasks?status=all": [json([groceries, bills]), json([bills])],
