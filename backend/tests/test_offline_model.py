@@ -68,6 +68,9 @@ CASES: list[tuple[str, list[Call], str]] = [
     ("show me what I've finished", [("list_tasks", {"status": "completed"})], "completed"),
     ("Show COMPLETED tasks", [("list_tasks", {"status": "completed"})], "completed"),
     ("do I have any tasks?", [LIST_ALL], "Write report"),
+    ("tasks", [LIST_ALL], "Your tasks"),
+    ("show all", [LIST_ALL], "Your tasks"),
+    ("What's on my plate today?", [LIST_ALL], "Your tasks"),
     # completing
     ("Mark #{groceries} as done", [("complete_task", {"task_id": "{groceries}"})], "Buy groceries"),
     ("complete number {groceries}", [("complete_task", {"task_id": "{groceries}"})], "complete"),
@@ -82,11 +85,22 @@ CASES: list[tuple[str, list[Call], str]] = [
         "Buy groceries",
     ),
     ("finish the dentist task", [LIST_ALL, ("complete_task", {"task_id": "{dentist}"})], "Call the dentist"),
+    (
+        "I finished buying groceries",
+        [LIST_ALL, ("complete_task", {"task_id": "{groceries}"})],
+        "Buy groceries",
+    ),
     # deleting
     ("Delete task {book}", [("delete_task", {"task_id": "{book}"})], "Read a book"),
     ("remove #{book} from my list", [("delete_task", {"task_id": "{book}"})], "Deleted"),
     ("get rid of the dentist one", [LIST_ALL, ("delete_task", {"task_id": "{dentist}"})], "Call the dentist"),
     ("Delete 'Read a book'", [LIST_ALL, ("delete_task", {"task_id": "{book}"})], "Deleted"),
+    (
+        "Please delete my task about the dentist",
+        [LIST_ALL, ("delete_task", {"task_id": "{dentist}"})],
+        "dentist",
+    ),
+    ("remove the meetings task", [LIST_ALL, ("delete_task", {"task_id": "{meeting}"})], "Team meeting"),
     ("cancel task number {book}", [("delete_task", {"task_id": "{book}"})], "Deleted"),
     ("DELETE TASK {book}", [("delete_task", {"task_id": "{book}"})], "Deleted"),
     # updating

@@ -124,7 +124,12 @@ _PENDING_WORDS = re.compile(
 _COMPLETED_WORDS = re.compile(r"\b(?:completed|done|finished|accomplished|complete)\b", re.IGNORECASE)
 _LIST_WORDS = re.compile(
     r"\b(?:tasks?|todos?|to-dos?|list|pending|completed|done|finished|remaining|left|outstanding|open|incomplete"
-    r"|agenda|to\s+do)\b",
+    r"|agenda|to\s+do|on\s+my\s+plate)\b",
+    re.IGNORECASE,
+)
+# Short requests that are nothing but a listing: "tasks", "my list", "show all", "list everything".
+_BARE_LIST = re.compile(
+    r"^(?:(?:show|list|display|view)(?:\s+(?:me\s+)?(?:all|everything|them|it))?|(?:my\s+|all\s+)?(?:tasks|todos|list))$",
     re.IGNORECASE,
 )
 _LIST_VERBS = re.compile(
@@ -245,6 +250,8 @@ def _parse_delete(text: str) -> Intent | None:
 
 
 def _is_list_request(text: str, question: bool) -> bool:
+    if _BARE_LIST.match(text):
+        return True
     return bool(_LIST_WORDS.search(text) and (question or _LIST_VERBS.search(text)))
 
 

@@ -90,18 +90,36 @@ def _act_on_title_match(intent: Intent, tasks: list[dict[str, Any]]) -> TRespons
     return _message(replies.no_single_match(intent.target.title, matches))
 
 
+_FILLER_WORDS = {"the", "a", "an", "my", "to", "of", "for", "about", "that", "this"}
+_SUFFIXES = ("ing", "ies", "es", "ed", "s")
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough for "buying groceries" to find "Buy groceries" and "meetings" "Team meeting"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return _stem(word[: -len(suffix)])
+    return word
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
 
 
+def _key_stems(text: str) -> set[str]:
+    words = _words(text)
+    return {_stem(word) for word in words if word not in _FILLER_WORDS} or {_stem(word) for word in words}
+
+
 def find_by_title(tasks: Iterable[dict[str, Any]], target: Target) -> list[dict[str, Any]]:
-    """Exact title matches if any, else the tasks whose title contains every word of the target."""
-    wanted = _words(target.title or "")
+    """Exact title matches if any, else the tasks whose title has every key word of the target (stemmed)."""
+    title = target.title or ""
     tasks = list(tasks)
-    exact = [task for task in tasks if _words(task["title"]) == wanted]
-    if exact or not wanted:
+    exact = [task for task in tasks if _words(task["title"]) == _words(title)]
+    if exact or not _words(title):
         return exact
-    return [task for task in tasks if all(word in _words(task["title"]) for word in wanted)]
+    wanted = _key_stems(title)
+    return [task for task in tasks if wanted <= {_stem(word) for word in _words(task["title"])}]
 
 
 def _ok(output: Any) -> bool:
