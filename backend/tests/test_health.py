@@ -91,3 +91,18 @@ def test_sigterm_stops_the_server_cleanly(database_url: URL, jwks_server: JWKSSe
     log = served.log_path.read_text()
     assert "Traceback" not in log
     assert "Application shutdown complete." in log
+
+
+def test_the_openapi_schema_lists_the_contracts_paths(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) == {
+        "/api/{user_id}/tasks",
+        "/api/{user_id}/tasks/{task_id}",
+        "/api/{user_id}/tasks/{task_id}/complete",
+        "/api/{user_id}/chat",
+        "/api/{user_id}/conversations",
+        "/api/{user_id}/conversations/{conversation_id}/messages",
+        "/health",
+        "/ready",
+    }
+    assert set(paths["/api/{user_id}/tasks/{task_id}"]) == {"get", "put", "delete"}
