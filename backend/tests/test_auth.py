@@ -47,6 +47,15 @@ def test_valid_token_is_accepted(alice: User) -> None:
     assert alice.get("/tasks").status_code == 200
 
 
+def test_issuer_with_a_trailing_slash_and_small_clock_skew_are_accepted(
+    client: TestClient, make_token: TokenFactory
+) -> None:
+    slash = make_token("alice-id", iss=f"{ISSUER}/", aud=f"{ISSUER}/")
+    assert get_tasks(client, "alice-id", slash) == 200
+    issued_ahead = make_token("alice-id", iat=datetime.now(UTC) + timedelta(seconds=10))
+    assert get_tasks(client, "alice-id", issued_ahead) == 200
+
+
 @pytest.mark.parametrize(
     "make_bad_token",
     [

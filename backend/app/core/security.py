@@ -18,6 +18,7 @@ JWKS_REFETCH_INTERVAL_SECONDS = (
     10  # at most one fetch per interval for unknown kids: bad tokens cannot hammer it
 )
 JWKS_TIMEOUT_SECONDS = 5
+CLOCK_SKEW_SECONDS = 30  # the frontend and the backend may run on nodes whose clocks differ a little
 
 
 class InvalidToken(Exception):
@@ -84,13 +85,16 @@ class TokenVerifier:
         except jwt.PyJWTError:
             raise InvalidToken("malformed token") from None
         key, algorithms = await self._key_and_algorithms(header)
+        # Better Auth's base URL, written with or without its trailing slash.
+        accepted = [self.issuer, f"{self.issuer}/"]
         try:
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=algorithms,
-                audience=self.issuer,
-                issuer=self.issuer,
+                audience=accepted,
+                issuer=accepted,
+                leeway=CLOCK_SKEW_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )
         except jwt.ExpiredSignatureError:
