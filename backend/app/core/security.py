@@ -69,6 +69,8 @@ class JWKSCache:
             return
         self.keys = {key.key_id: key for key in key_set.keys if key.key_id and key.algorithm_name == "EdDSA"}
         self.fetched_at = time.monotonic()
+        if not self.keys:
+            logger.warning("JWKS from %s has no EdDSA key with a kid: no token can be verified", self.url)
 
 
 @dataclass
