@@ -140,23 +140,19 @@ class KubeContext:
         raise OpsError("no node has an InternalIP: set cluster.public_url to the frontend's URL")
 
     def teardown(self, shell: Shell, settings: Settings) -> None:
+        """Uninstall the releases, then delete the namespace (Secrets, volumes); every wait is bounded."""
+        wait = ["--wait", "--timeout", settings.helm_timeout]
         for release in reversed(RELEASES):
             shell.change(
-                helm(settings, "uninstall", release, "--ignore-not-found", "--wait"),
+                helm(settings, "uninstall", release, "--ignore-not-found", *wait),
                 f"helm could not uninstall {release}",
             )
+        namespace, limit = settings.namespace, settings.rollout_timeout
         shell.change(
-            kubectl(
-                settings,
-                "delete",
-                "namespace",
-                settings.namespace,
-                "--ignore-not-found",
-                "--wait=true",
-                namespaced=False,
-            ),
-            f"could not delete namespace {settings.namespace}",
-        )
+            kubectl(settings, "delete", "namespace", namespace, "--ignore-not-found", f"--timeout={limit}s",
+                    namespaced=False),
+            f"namespace {namespace} was not gone after {limit}s; `kubectl get pods -n {namespace}` shows why",
+        )  # fmt: skip
 
 
 TARGETS: dict[str, Target] = {target.name: target for target in (Minikube(), Kind(), KubeContext())}

@@ -209,9 +209,9 @@ def test_destroy_on_context_uninstalls_the_releases_and_deletes_the_namespace(en
     destroy(c, settings_for("context", env_file))
     assert_in_order(
         commands(c),
-        r"^helm -n todo uninstall todo-frontend --ignore-not-found --wait",
+        r"^helm -n todo uninstall todo-frontend --ignore-not-found --wait --timeout 5m",
         r"^helm -n todo uninstall todo-postgres",
-        r"^kubectl delete namespace todo --ignore-not-found --wait=true",
+        r"^kubectl delete namespace todo --ignore-not-found --timeout=300s",
     )
 
 
