@@ -1,6 +1,8 @@
 """State lives in PostgreSQL only: it survives losing every pod, and a rolling restart drops no request."""
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 from todo_release import Deployment, TodoUser
@@ -68,3 +70,20 @@ def test_a_rolling_restart_loses_no_request(deployment: Deployment, alice: TodoU
     failures = [outcome for outcome in stream.outcomes if outcome != 200]
     assert len(stream.outcomes) > 1
     assert failures == [], f"{len(failures)} of {len(stream.outcomes)} requests failed: {failures[:5]}"
+
+
+def test_a_failed_upgrade_leaves_the_previous_release_serving(
+    deployment: Deployment, alice: TodoUser
+) -> None:
+    """What `invoke deploy` relies on: `helm upgrade --atomic` rolls a release that never gets Ready back."""
+    alice.add_task("Still here after a bad upgrade")
+    before = json.loads(deployment.helm("history", "todo-backend", "-o", "json").stdout)[-1]
+    chart = str(Path(__file__).resolve().parents[2] / "charts" / "todo-backend")
+    failed = deployment.helm("upgrade", "todo-backend", chart, "--reuse-values", "--set-string",
+                             "image.tag=no-such-tag", "--wait", "--atomic", "--timeout", "60s")  # fmt: skip
+    assert failed.returncode != 0
+    after = json.loads(deployment.helm("history", "todo-backend", "-o", "json").stdout)
+    assert after[-1]["status"] == "deployed"
+    assert after[-1]["revision"] > before["revision"]
+    deployment.wait_for_rollout("deployment/todo-backend")
+    assert "Still here after a bad upgrade" in [task["title"] for task in alice.tasks()]

@@ -71,6 +71,12 @@ class Deployment:
         self.kubectl("rollout", "status", workload, f"--timeout={KUBECTL_TIMEOUT_SECONDS}s")
 
 
+def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
+    )
+
+
 class TodoUser:
     """A browser-like user of the frontend: a cookie session, the Origin header a browser sends."""
 
