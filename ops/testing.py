@@ -20,10 +20,16 @@ def suite_environment(shell: Shell, settings: Settings) -> dict[str, str]:
     }
 
 
-def run_pytest(
-    c: Context, paths: list[str], env: dict[str, str] | None = None, extra: list[str] | None = None
+def run_suites(
+    c: Context, suites: list[str], env: dict[str, str] | None = None, extra: list[str] | None = None
 ) -> None:
-    command = join([sys.executable, "-m", "pytest", *paths, *(extra or [])])
-    result = c.run(command, env=env or {}, warn=True, in_stream=False)
-    if result.failed:
-        raise OpsError(f"tests failed: {' '.join(paths)} (exit code {result.exited})")
+    """Run every suite even when an earlier one fails, so one run reports them all; then fail if any did."""
+    failed = [suite for suite in suites if not pytest_passes(c, suite, env or {}, extra or [])]
+    if failed:
+        raise OpsError(f"tests failed in {', '.join(failed)}")
+
+
+def pytest_passes(c: Context, suite: str, env: dict[str, str], extra: list[str]) -> bool:
+    return c.run(
+        join([sys.executable, "-m", "pytest", suite, *extra]), env=env, warn=True, in_stream=False
+    ).ok

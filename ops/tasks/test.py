@@ -4,13 +4,13 @@ from invoke import Context, task
 
 from ops.settings import ROOT, load_settings
 from ops.shell import Shell
-from ops.testing import run_pytest, suite_environment
+from ops.testing import run_suites, suite_environment
 
 
 @task(help={"select": "only tests matching this pytest -k expression"})
 def unit(c: Context, select: str = "") -> None:
     """Unit tests of the task runner (no cluster, no Docker needed)."""
-    run_pytest(c, ["tests/unit"], extra=["-k", select] if select else [])
+    run_suites(c, ["tests/unit"], extra=["-k", select] if select else [])
 
 
 @task(
@@ -25,7 +25,7 @@ def e2e(c: Context, browser: bool = True, select: str = "", target: str | None =
     settings = load_settings(c, target=target)
     env = suite_environment(Shell(c), settings)
     print(f"testing {env['TODO_BASE_URL']} (namespace {settings.namespace})")
-    extra = ["-k", select] if select else []
-    run_pytest(c, [c.config.test.e2e_paths], env, extra)
+    suites = [c.config.test.e2e_paths]
     if browser and (ROOT / c.config.test.browser_paths).is_dir():
-        run_pytest(c, [c.config.test.browser_paths], env, extra)
+        suites.append(c.config.test.browser_paths)
+    run_suites(c, suites, env, ["-k", select] if select else [])
