@@ -34,11 +34,32 @@ unmount_all() {
   for target in $(findmnt -rn -o TARGET | grep -E "^(${DATA_DIR}|${RUN_DIR})/" | sort -r); do
     umount "${target}" 2>/dev/null || umount -l "${target}" 2>/dev/null
   done
-  for target in /run/netns/cni-*; do
-    [[ -e "${target}" ]] || continue
-    umount "${target}" 2>/dev/null
-    rm -f "${target}"
+}
+
+only_cni_entries() {
+  local entry
+  for entry in /run/netns/*; do
+    [[ -e "${entry}" && "${entry##*/}" != cni-* ]] && return 1
   done
+  return 0
+}
+
+netns_mounts() { awk '$5 ~ "^/run/netns/cni-" {print $5}' /proc/self/mountinfo | sort -u; }
+
+# containerd mounts each pod's network namespace at /run/netns/cni-*. An `ip netns add` by anyone while the
+# cluster runs bind-mounts /run/netns onto itself and hides the mounts made before it underneath; such a
+# bind holding nothing but cni-* entries is lifted so that those can be unmounted too.
+remove_netns() {
+  local target
+  for _ in 1 2 3; do
+    for target in $(netns_mounts); do umount "${target}" 2>/dev/null; done
+    [[ -n "$(netns_mounts)" ]] || break
+    if mountpoint -q /run/netns && only_cni_entries; then
+      umount /run/netns 2>/dev/null
+    fi
+  done
+  rm -f /run/netns/cni-*
+  [[ -z "$(netns_mounts)" ]] || say "warning: network namespaces still mounted: $(netns_mounts | xargs)"
 }
 
 # Delete every iptables rule that jumps to a chain of ours, then the chains themselves.
@@ -84,12 +105,20 @@ main() {
   stop_shims
   stop_daemon containerd
   unmount_all
+  remove_netns
   ip link delete "${BRIDGE_NAME}" 2>/dev/null
   ip link delete "${NODE_IFACE}" 2>/dev/null
   clean_iptables
   remove_cgroups
   restore_sysctls
-  [[ -f "${CREATED_PATHS}" ]] && xargs -r rm -rf <"${CREATED_PATHS}"
+  if [[ -f "${CREATED_PATHS}" ]]; then
+    grep -vx /run/netns "${CREATED_PATHS}" | xargs -r rm -rf
+    # only if nothing but ours is left in it: someone else may have started using it
+    if grep -qx /run/netns "${CREATED_PATHS}" && only_cni_entries; then
+      mountpoint -q /run/netns && umount /run/netns
+      rmdir /run/netns 2>/dev/null
+    fi
+  fi
   rm -rf "${DATA_DIR}" "${RUN_DIR}"
   say "cluster down; logs kept in ${LOG_DIR}"
 }

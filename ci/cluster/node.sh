@@ -24,7 +24,18 @@ remember_host_state() {
   done >"${SYSCTL_SNAPSHOT}"
 }
 
+# containerd mounts each pod's network namespace in /run/netns. Making that directory a mount point of its
+# own first, as `ip netns` would, keeps a later `ip netns add` from bind-mounting it over the pods' mounts
+# (which then cannot be removed).
+prepare_netns_dir() {
+  mkdir -p /run/netns
+  mountpoint -q /run/netns && return 0
+  mount --bind /run/netns /run/netns
+  mount --make-shared /run/netns
+}
+
 setup_network() {
+  prepare_netns_dir
   # A dummy interface carries the node IP; kernels built without the dummy driver (Firecracker VMs) get
   # a port-less bridge instead, which holds a local address just as well.
   if ! ip link show "${NODE_IFACE}" >/dev/null 2>&1; then
