@@ -43,12 +43,14 @@ class Deployment:
     def kubectl(self, *args: str) -> str:
         flags = [f"--kubeconfig={self.kubeconfig}"] if self.kubeconfig else []
         flags += [f"--context={self.context}"] if self.context else []
-        command = ["kubectl", *flags, "-n", self.namespace, *args]
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
-        )
-        assert result.returncode == 0, f"{' '.join(command)} failed: {result.stderr}"
+        result = run(["kubectl", *flags, "-n", self.namespace, *args])
+        assert result.returncode == 0, f"kubectl {' '.join(args)} failed: {result.stderr}"
         return result.stdout
+
+    def helm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        flags = [f"--kubeconfig={self.kubeconfig}"] if self.kubeconfig else []
+        flags += [f"--kube-context={self.context}"] if self.context else []
+        return run(["helm", *flags, "-n", self.namespace, *args])
 
     def objects(self, kind: str, selector: str = "") -> list[dict[str, Any]]:
         selection = ["-l", selector] if selector else []
