@@ -1,7 +1,9 @@
 """The real `invoke` command: every task is listed, and bad input ends in one message, never a traceback."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +46,7 @@ def test_every_task_is_listed() -> None:
         (("deploy", "--target", "context"), "error: target 'context' needs a registry"),
         (("logs", "--service", "db"), "error: unknown service 'db'"),
         (("deploy", "--generate-secrets", "maybe"), "error: deploy.generate_secrets is 'maybe'"),
+        (("ai.ask", "why is the backend not ready?"), "error: kubectl-ai is not installed"),
     ],
 )
 def test_bad_input_gets_one_clear_message_and_a_non_zero_exit(args: tuple[str, ...], message: str) -> None:
