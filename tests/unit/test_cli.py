@@ -24,13 +24,11 @@ TASKS = (
 
 
 def invoke(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI, with only Python's own directory on PATH: no cluster tool can be reached by accident."""
+    only_python = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    command = [sys.executable, "-m", "invoke", *args]
     return subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        command, cwd=ROOT, env=only_python, capture_output=True, text=True, timeout=60, check=False
     )
 
 
