@@ -10,7 +10,7 @@ from ops.testing import run_suites, suite_environment
 @task(help={"select": "only tests matching this pytest -k expression"})
 def unit(c: Context, select: str = "") -> None:
     """Unit tests of the task runner (no cluster, no Docker needed)."""
-    run_suites(c, ["tests/unit"], extra=["-k", select] if select else [])
+    run_suites(c, ["tests/unit"], select=select)
 
 
 @task(
@@ -28,4 +28,5 @@ def e2e(c: Context, browser: bool = True, select: str = "", target: str | None =
     suites = [c.config.test.e2e_paths]
     if browser and (ROOT / c.config.test.browser_paths).is_dir():
         suites.append(c.config.test.browser_paths)
-    run_suites(c, suites, env, ["-k", select] if select else [])
+    ignore = [f"--ignore={c.config.test.e2e_ignore}"] if c.config.test.e2e_ignore else []
+    run_suites(c, suites, env, ignore, select)

@@ -29,3 +29,15 @@ def test_every_suite_runs_and_the_failed_ones_are_named() -> None:
         "pytest tests/browser",
     ]
     assert c.run.call_args_list[1].kwargs["env"] == {"TODO_BASE_URL": "http://127.0.0.1:30000"}
+
+
+def test_a_selection_may_match_nothing_in_one_suite_but_not_fail_there() -> None:
+    c = cluster_context(invoke_config(), {r".* -m pytest tests/browser": Result(exited=5)})
+    run_suites(c, ["tests/infra", "tests/browser"], select="smoke")
+    assert commands(c)[0].endswith("pytest tests/infra -k smoke")
+
+
+def test_without_a_selection_an_empty_suite_fails() -> None:
+    c = cluster_context(invoke_config(), {r".* -m pytest tests/browser": Result(exited=5)})
+    with pytest.raises(OpsError, match=r"tests failed in tests/browser"):
+        run_suites(c, ["tests/infra", "tests/browser"])
