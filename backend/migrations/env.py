@@ -1,10 +1,13 @@
 """Alembic environment: DATABASE_URL from the settings, our tables only, one migrator at a time."""
 
+import logging
+import time
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import pool, text
+from sqlalchemy import Connection, Engine, pool, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel, create_engine
 
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -13,6 +16,9 @@ from app.core.config import get_settings
 # Any fixed 64-bit number, shared by every replica: whoever holds it migrates, the others wait, then find
 # the database already at head.
 MIGRATION_LOCK_KEY = 7_263_511_904
+# A migration init container may start while the database's Service does not route yet (right after an
+# install or a reset): keep trying this long before giving up.
+CONNECT_PATIENCE_SECONDS = 90
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -35,10 +41,25 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def connect_patiently(engine: Engine) -> Connection:
+    """Connect, retrying while the database is unreachable; exit with one clear line if it stays so."""
+    deadline = time.monotonic() + CONNECT_PATIENCE_SECONDS
+    while True:
+        try:
+            return engine.connect()
+        except OperationalError as error:
+            if time.monotonic() > deadline:
+                reason = str(error.orig).strip().splitlines()[0]
+                message = f"migrations: database unreachable for {CONNECT_PATIENCE_SECONDS} s: {reason}"
+                raise SystemExit(message) from None
+            logging.getLogger("alembic").warning("database not reachable yet; retrying in 2 s")
+            time.sleep(2)
+
+
 def run_migrations_online() -> None:
     url = database_url()
     engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with connect_patiently(engine) as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
