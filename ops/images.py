@@ -76,7 +76,7 @@ def git(*args: str) -> bytes:
     try:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True).stdout
     except FileNotFoundError as error:
-        raise OpsError("git is not installed; image tags come from the git revision") from error
+        raise OpsError("git is not installed; image tags come from the git tree") from error
     except subprocess.CalledProcessError as error:
         message = error.stderr.decode(errors="replace").strip()
         raise OpsError(f"`git {' '.join(args)}` failed: {message}") from error
@@ -85,6 +85,11 @@ def git(*args: str) -> bytes:
 def revision() -> str:
     """The full commit id of HEAD."""
     return git("rev-parse", "HEAD").decode().strip()
+
+
+def committed_tree(path: Path) -> str:
+    """The git object id of `path`'s committed contents: it changes only when something under `path` does."""
+    return git("rev-parse", f"HEAD:{path.relative_to(ROOT)}").decode().strip()
 
 
 def uncommitted_changes_hash(path: Path) -> str | None:
@@ -102,12 +107,13 @@ def uncommitted_changes_hash(path: Path) -> str | None:
 
 
 def image_tag(service: Service) -> str:
-    """`<revision>`, or `<revision>-dirty-<hash>` when the service's sources have uncommitted changes.
+    """`<tree>`, or `<tree>-dirty-<hash>` when the service's sources have uncommitted changes.
 
-    Equal tags mean equal sources, so an image whose tag exists is reused and a changed tree never reuses an
-    old image; `latest` is never used.
+    `<tree>` identifies the committed contents of the service's directory (its build context), so equal tags
+    mean equal sources: an image whose tag exists is reused, a commit elsewhere in the repository rebuilds and
+    rolls nothing, and a changed tree never reuses an old image; `latest` is never used.
     """
-    tag = revision()[:REVISION_LENGTH]
+    tag = committed_tree(service.context)[:REVISION_LENGTH]
     changes = uncommitted_changes_hash(service.context)
     return f"{tag}-dirty-{changes}" if changes else tag
 

@@ -21,7 +21,7 @@ def build_images(c: Context, client: DockerClient, service: str, force: bool = F
 
 @task(help={"service": SERVICE_HELP, "force": "rebuild even when an image with the same tag exists"})
 def build(c: Context, service: str = "all", force: bool = False) -> None:
-    """Build the images, tagged <git revision>[-dirty-<hash>]: unchanged sources reuse the existing image."""
+    """Build the images, tagged <source tree>[-dirty-<hash>]: unchanged sources reuse the image."""
     for reference in build_images(c, images_.docker_client(), service, force):
         print(f"built {reference}")
 

@@ -56,8 +56,18 @@ def service(repository: Path) -> images.Service:
 # --- tags ---------------------------------------------------------------------------------------------------
 
 
-def test_a_clean_tree_is_tagged_with_its_revision(repository: Path, service: images.Service) -> None:
-    assert images.image_tag(service) == git(repository, "rev-parse", "HEAD")[:12]
+def test_a_clean_tree_is_tagged_with_its_contents(repository: Path, service: images.Service) -> None:
+    assert images.image_tag(service) == git(repository, "rev-parse", "HEAD:app")[:12]
+
+
+def test_a_commit_elsewhere_keeps_the_tag(repository: Path, service: images.Service) -> None:
+    before = images.image_tag(service)
+    (repository / "docs/x.md").write_text("y\n")
+    git(repository, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "docs")
+    assert images.image_tag(service) == before
+    (repository / "app/hello.txt").write_text("hi\n")
+    git(repository, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "app")
+    assert images.image_tag(service) != before
 
 
 def test_uncommitted_changes_give_a_tag_per_content(repository: Path, service: images.Service) -> None:
@@ -92,7 +102,7 @@ def test_changes_outside_the_service_keep_its_tag(repository: Path, service: ima
 def test_outside_a_git_repository_the_error_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(images, "ROOT", tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-    with pytest.raises(OpsError, match="git rev-parse HEAD` failed"):
+    with pytest.raises(OpsError, match=r"git rev-parse HEAD:.*` failed"):
         images.image_tag(images.Service("app", "todo-app", tmp_path))
 
 
