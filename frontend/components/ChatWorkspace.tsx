@@ -5,6 +5,7 @@ import { useState } from "react";
 import { ChatPanel } from "@/components/ChatPanel";
 import { ConversationList } from "@/components/ConversationList";
 import { TaskPanel } from "@/components/TaskPanel";
+import { chatPath } from "@/lib/return-path";
 import type { ChatReply } from "@/lib/types";
 
 interface Selection {
@@ -15,7 +16,7 @@ interface Selection {
 
 /** Keeps the open conversation in the address (/chat?c=3), so a reload or a bookmark resumes it. */
 function showInAddress(conversationId: number | null) {
-  window.history.replaceState(null, "", conversationId === null ? "/chat" : `/chat?c=${conversationId}`);
+  window.history.replaceState(null, "", chatPath(conversationId));
 }
 
 /** The signed-in page: conversations, the chat, and the task panel that follows the agent's actions. */

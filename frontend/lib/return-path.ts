@@ -10,3 +10,8 @@ export function signInPath(returnTo: string, reason?: "expired"): string {
   if (reason) query.set("reason", reason);
   return `/sign-in?${query}`;
 }
+
+/** The chat page's address for a conversation (`?c=<id>`), or for a new chat. */
+export function chatPath(conversationId: number | null): string {
+  return conversationId === null ? "/chat" : `/chat?c=${conversationId}`;
+}

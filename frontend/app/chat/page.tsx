@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { ChatWorkspace } from "@/components/ChatWorkspace";
 import { SignOutButton } from "@/components/SignOutButton";
 import { getSessionUser } from "@/lib/auth";
-import { signInPath } from "@/lib/return-path";
+import { chatPath, signInPath } from "@/lib/return-path";
 
 export const metadata: Metadata = { title: "Chat · Todo Chat" };
 
@@ -18,7 +18,7 @@ function conversationFrom(value: string | string[] | undefined): number | null {
 export default async function ChatPage({ searchParams }: { searchParams: Promise<{ c?: string | string[] }> }) {
   const conversationId = conversationFrom((await searchParams).c);
   const user = await getSessionUser(await headers());
-  if (!user) redirect(signInPath(conversationId === null ? "/chat" : `/chat?c=${conversationId}`));
+  if (!user) redirect(signInPath(chatPath(conversationId)));
   return (
     <div className="app-shell">
       <header className="topbar">
