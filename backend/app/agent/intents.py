@@ -186,7 +186,6 @@ def parse(text: str) -> Intent:
         return Intent("help")
     if _GREETING.match(text.strip()):  # before filler stripping, which drops greetings
         return Intent("greet")
-        return Intent("help")
     if _THANKS.search(cleaned):
         return Intent("thanks")
     return Intent("unknown")
