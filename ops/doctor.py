@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ops.errors import OpsError
 from ops.preflight import check_cluster_reachable
+from ops.progress import pod_ready
 from ops.settings import Settings
 from ops.shell import Shell, tail
 from ops.targets import helm, kubectl
@@ -71,7 +72,7 @@ def pod_findings(pod: dict, events: list[dict]) -> list[Finding]:
         finding = container_finding(name, container)
         if finding:
             findings.append(finding)
-    if not findings and not is_ready(status) and status.get("phase") != "Succeeded":
+    if not findings and not pod_ready(pod) and status.get("phase") != "Succeeded":
         findings.append(unready_finding(name, events))
     return findings
 
@@ -125,12 +126,6 @@ def unready_finding(pod: str, events: list[dict]) -> Finding:
 def pod_phase_text(pod: str, events: list[dict]) -> str:
     latest = [event for event in events if event.get("involvedObject", {}).get("name") == pod]
     return latest[-1].get("message", "no events") if latest else "no events yet"
-
-
-def is_ready(status: dict) -> bool:
-    return any(
-        cond.get("type") == "Ready" and cond.get("status") == "True" for cond in status.get("conditions", [])
-    )
 
 
 def warning_events(events: list[dict], limit: int = 10) -> list[str]:
