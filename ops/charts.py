@@ -17,6 +17,7 @@ import kubernetes_validate
 import yaml
 
 from ops.errors import OpsError
+from ops.quantities import parse_quantity
 
 CHARTS = ("todo-postgres", "todo-backend", "todo-frontend")
 NAMESPACE = "todo"
@@ -37,15 +38,6 @@ BAD_VALUES: dict[str, list[str]] = {
 }
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet")
-QUANTITY_SUFFIXES = {
-    "m": Decimal("0.001"),
-    "k": Decimal(10**3),
-    "M": Decimal(10**6),
-    "G": Decimal(10**9),
-    "Ki": Decimal(2**10),
-    "Mi": Decimal(2**20),
-    "Gi": Decimal(2**30),
-}
 
 
 @dataclass
@@ -172,15 +164,6 @@ def check_charts(helm: str, charts_dir: Path, kube_versions: Sequence[str]) -> l
     if problems:
         raise OpsError("the charts have problems:\n  " + "\n  ".join(problems))
     return reports
-
-
-def parse_quantity(quantity: str | int | float) -> Decimal:
-    """A Kubernetes resource quantity ("250m", "512Mi", "1") as a number of cores or bytes."""
-    text = str(quantity)
-    for suffix in sorted(QUANTITY_SUFFIXES, key=len, reverse=True):
-        if text.endswith(suffix):
-            return Decimal(text.removesuffix(suffix)) * QUANTITY_SUFFIXES[suffix]
-    return Decimal(text)
 
 
 def pod_totals(pod_spec: dict[str, Any], kind: str, resource: str) -> Decimal:

@@ -7,6 +7,7 @@ import docker
 from docker.errors import DockerException
 
 from ops.errors import OpsError
+from ops.quantities import parse_quantity
 from ops.settings import Settings
 from ops.shell import Shell
 from ops.targets import kubectl, target_for
@@ -34,19 +35,6 @@ INSTALL_HINTS = {
 # What the three releases request together, with room for a rolling update.
 MIN_CLUSTER_CPU_MILLIS = 1000
 MIN_CLUSTER_MEMORY_MIB = 2048
-QUANTITY_SUFFIXES = {
-    "": 1,
-    "m": 1e-3,
-    "k": 1e3,
-    "K": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-}
 
 
 def check_tools(shell: Shell, settings: Settings) -> dict[str, Version]:
@@ -115,7 +103,4 @@ def check_cluster_capacity(shell: Shell, settings: Settings) -> None:
 
 def quantity(text: str) -> float:
     """A Kubernetes resource quantity ("3500m", "16Gi", "2") as a plain number."""
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-zA-Z]*)", text.strip())
-    if match is None or match[2] not in QUANTITY_SUFFIXES:
-        raise OpsError(f"unreadable resource quantity {text!r}")
-    return float(match[1]) * QUANTITY_SUFFIXES[match[2]]
+    return float(parse_quantity(text))
