@@ -78,9 +78,13 @@ def new_conversation(session: Session, user_id: str, first_message: str) -> Conv
     return conversation
 
 
-def list_messages(session: Session, conversation: Conversation) -> Sequence[Message]:
+def list_messages(session: Session, conversation: Conversation, last: int | None = None) -> Sequence[Message]:
+    """Oldest first; with `last`, only the latest `last` messages (the database picks them, not Python)."""
     query = select(Message).where(Message.conversation_id == conversation.id)
-    return session.exec(query.order_by(col(Message.created_at), col(Message.id))).all()
+    if last is None:
+        return session.exec(query.order_by(col(Message.created_at), col(Message.id))).all()
+    latest = query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).limit(last)
+    return list(reversed(session.exec(latest).all()))
 
 
 def add_message(session: Session, conversation: Conversation, role: Role, content: str) -> Message:

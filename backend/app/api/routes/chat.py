@@ -38,7 +38,7 @@ def _store_user_message(engine: Engine, user: str, body: ChatRequest) -> tuple[i
             conversation = crud.get_conversation(session, user, body.conversation_id)
             if conversation is None:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
-        earlier = crud.list_messages(session, conversation)[-HISTORY_LIMIT:]
+        earlier = crud.list_messages(session, conversation, last=HISTORY_LIMIT)
         crud.add_message(session, conversation, Role.user, body.message)
         assert conversation.id is not None
         history: list[TResponseInputItem] = [
