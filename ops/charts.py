@@ -18,8 +18,9 @@ import yaml
 
 from ops.errors import OpsError
 from ops.quantities import parse_quantity
+from ops.settings import RELEASES
 
-CHARTS = ("todo-postgres", "todo-backend", "todo-frontend")
+CHARTS = RELEASES  # each release installs the chart of the same name
 NAMESPACE = "todo"
 KUBE_VERSION = "1.30.0"  # the oldest Kubernetes the charts support (their Chart.yaml kubeVersion)
 DEFAULT_VARIANT = "ci/default-values.yaml"  # the defaults plus the values that have none (the Secret's name)

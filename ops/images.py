@@ -18,8 +18,8 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound
 
 from ops.errors import OpsError
+from ops.settings import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BUILD_TIMEOUT_SECONDS = 1800  # a read may wait that long: `npm ci` and `next build` print little for minutes
 FAILURE_TAIL_LINES = 15
 REVISION_LENGTH = 12
