@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "${here}/config.sh"
 source "${here}/lib.sh"
 
-COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+COMMANDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl kubeadm)
 # Published staging modules carry the release's version with a major of 0: v1.31.14 -> v0.31.14.
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
