@@ -21,10 +21,13 @@ class Settings:
     kube_context: str
     registry: str
     public_url: str
+    kubernetes_version: str
     minikube_profile: str
+    minikube_driver: str
     minikube_cpus: int
     minikube_memory: int
     kind_name: str
+    kind_node_image: str
     env_file: str
     generate_secrets: str
     values_dir: str

@@ -34,23 +34,30 @@ class Minikube:
         return settings.minikube_profile
 
     def ensure_cluster(self, shell: Shell, settings: Settings) -> None:
+        """Start the profile unless it runs; a stopped profile is started again with its own settings."""
         profile = settings.minikube_profile
         if shell.succeeds(["minikube", "status", "-p", profile]):
             return
+        command = [
+            "minikube",
+            "start",
+            "-p",
+            profile,
+            f"--driver={settings.minikube_driver}",
+            f"--kubernetes-version={settings.kubernetes_version}",
+            f"--cpus={settings.minikube_cpus}",
+            f"--memory={settings.minikube_memory}",
+        ]
+        if publishes_node_port(settings):
+            # The node's own address is not reachable from macOS or Windows hosts: publish the frontend's
+            # NodePort on the host's loopback, as the kind target does, so one URL works everywhere.
+            port = settings.frontend_node_port
+            ensure_port_free(port)
+            command.append(f"--ports=127.0.0.1:{port}:{port}")
         cpus, memory = settings.minikube_cpus, settings.minikube_memory
         print(f"starting minikube profile {profile}: {cpus} CPUs, {memory} MiB")
-        shell.change(
-            [
-                "minikube",
-                "start",
-                "-p",
-                profile,
-                f"--cpus={settings.minikube_cpus}",
-                f"--memory={settings.minikube_memory}",
-            ],
-            f"minikube could not start profile {profile} (see `minikube logs -p {profile}`)",
-            show=True,
-        )
+        failure = f"minikube could not start profile {profile} (see `minikube logs -p {profile}`)"
+        shell.change(command, failure, show=True)
 
     def load_image(self, shell: Shell, settings: Settings, reference: str) -> str:
         listed = shell.query(
@@ -64,6 +71,8 @@ class Minikube:
         return reference
 
     def node_address(self, shell: Shell, settings: Settings) -> str:
+        if publishes_node_port(settings):
+            return "127.0.0.1"
         if shell.dry and not shell.succeeds(["minikube", "status", "-p", settings.minikube_profile]):
             return "<minikube ip>"
         return shell.query(["minikube", "ip", "-p", settings.minikube_profile], "minikube ip failed").strip()
@@ -85,8 +94,9 @@ class Kind:
         if settings.kind_name in shell.query(["kind", "get", "clusters"], "kind get clusters failed").split():
             return
         ensure_port_free(settings.frontend_node_port)
+        image = ["--image", settings.kind_node_image] if settings.kind_node_image else []
         shell.change_with_file(
-            ["kind", "create", "cluster", "--name", settings.kind_name, "--config", FILE],
+            ["kind", "create", "cluster", "--name", settings.kind_name, *image, "--config", FILE],
             kind_config(settings.frontend_node_port),
             f"kind could not create cluster {settings.kind_name}",
             show=True,
@@ -185,14 +195,19 @@ def public_url(shell: Shell, settings: Settings) -> str:
     return f"http://{host}:{settings.frontend_node_port}"
 
 
+def publishes_node_port(settings: Settings) -> bool:
+    """minikube can publish node ports on the host only with its container drivers."""
+    return settings.minikube_driver in ("docker", "podman")
+
+
 def ensure_port_free(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
             raise OpsError(
-                f"port {port} on 127.0.0.1 is taken ({error.strerror}); the kind cluster maps the frontend's "
-                "NodePort there. Stop what uses it or set deploy.frontend_node_port"
+                f"port {port} on 127.0.0.1 is taken ({error.strerror}); the cluster's node publishes the "
+                "frontend's NodePort there. Stop what uses it or set deploy.frontend_node_port"
             ) from error
 
 

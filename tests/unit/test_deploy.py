@@ -23,6 +23,7 @@ def content_tagged_images(monkeypatch: pytest.MonkeyPatch) -> None:
     """ops.images builds and pushes content-tagged images (its own tests cover that); here nothing is."""
     monkeypatch.setattr(delivery, "build_image", lambda service, dry: f"{service.repository}:c0ffee")
     monkeypatch.setattr(images, "docker_client", object)
+    monkeypatch.setattr(images, "image_exists", lambda client, reference: reference.startswith("postgres:"))
     monkeypatch.setattr(images, "push", lambda client, reference, registry: f"{registry}/{reference}")
 
 
@@ -52,9 +53,11 @@ def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
     ran = commands(run_deploy(local(env_file, frontend_url), {r"minikube status": [FAILED, Result()]}))
     assert_in_order(
         ran,
-        r"^minikube start -p todo --cpus=2 --memory=4096",
+        r"^minikube start -p todo --driver=docker --kubernetes-version=v1.31.14 --cpus=2 --memory=4096 "
+        r"--ports=127.0.0.1:30000:30000$",
         r"^minikube -p todo image load todo-backend:c0ffee",
         r"^minikube -p todo image load todo-frontend:c0ffee",
+        r"^minikube -p todo image load postgres:15-bookworm",
         r"^helm lint .*charts/todo-postgres",
         r"^kubectl --context=todo apply -f /\S+\.yaml$",
         r"^helm --kube-context=todo -n todo upgrade --install todo-postgres .* --wait --atomic --timeout 5m",
@@ -67,7 +70,10 @@ def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
 def test_a_second_deploy_starts_nothing_and_loads_no_image_the_node_has(
     env_file: Path, frontend_url: str
 ) -> None:
-    listed = "docker.io/library/todo-backend:c0ffee\ndocker.io/library/todo-frontend:c0ffee"
+    listed = "\n".join(
+        f"docker.io/library/{reference}"
+        for reference in ("todo-backend:c0ffee", "todo-frontend:c0ffee", "postgres:15-bookworm")
+    )
     ran = commands(run_deploy(local(env_file, frontend_url), {r"minikube -p \S+ image ls": listed}))
     assert not [command for command in ran if re.search(r"minikube (start|-p todo image load)", command)]
     assert sum("upgrade --install" in command for command in ran) == 3

@@ -29,5 +29,11 @@ def test_an_unknown_service_names_the_choices(tmp_path) -> None:
 def test_status_lists_releases_pods_and_the_url(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     c = cluster_context(invoke_config())
     status(Shell(c), settings_for("minikube", tmp_path / "e"))
-    assert "frontend URL: http://192.168.49.2:30000" in capsys.readouterr().out
+    assert "frontend URL: http://127.0.0.1:30000" in capsys.readouterr().out  # published by the docker driver
     assert commands(c)[0] == "helm --kube-context=todo -n todo list --all"
+
+
+def test_a_minikube_vm_driver_gives_the_node_address(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = settings_for("minikube", tmp_path / "e", minikube_driver="kvm2")
+    status(Shell(cluster_context(invoke_config())), settings)
+    assert "frontend URL: http://192.168.49.2:30000" in capsys.readouterr().out
