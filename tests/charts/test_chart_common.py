@@ -314,7 +314,7 @@ def test_extra_env_may_not_repeat_what_the_chart_sets(render, render_error, char
     names |= {key for config_map in of_kind(objects, "ConfigMap") for key in config_map["data"]}
     message = render_error(chart, hs256 | {"extraEnv": dict.fromkeys(sorted(names), "x")})
     assert charts.SCHEMA_REJECTION in message
-    missed = [name for name in names if name not in message]
+    missed = [name for name in names if f"the chart sets {name} itself" not in message]
     assert not missed, f"add {missed} to extraEnv's reserved names in charts/{chart}/values.schema.json"
 
 
@@ -324,7 +324,7 @@ def test_the_schema_rejects_a_quantity_kubernetes_cannot_read(render_error, char
     assert charts.SCHEMA_REJECTION in message and "memory" in message
 
 
-@pytest.mark.parametrize("quantity", ["1.5 Gi", "-1", "lots", "1e3"])
+@pytest.mark.parametrize("quantity", ["1.5 Gi", "-1", "lots", "1Gb"])
 def test_quantities_must_be_a_number_with_a_kubernetes_suffix(render_error, quantity: str) -> None:
     message = render_error(
         "todo-backend", {"migrations": {"resources": {"requests": {"ephemeral-storage": quantity}}}}
