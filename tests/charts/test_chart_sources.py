@@ -1,7 +1,9 @@
 """The charts' generated files (schemas, the packaged todo-common library, READMEs) match their sources."""
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,18 @@ def test_the_readmes_are_what_helm_docs_generates(tmp_path: Path) -> None:
             f"charts/{chart}/README.md is not what helm-docs {chart_sources.HELM_DOCS_VERSION} makes of its "
             f"Chart.yaml and values.yaml: run `{SOURCES_COMMAND}`"
         )
+
+
+def test_an_archive_from_helm_dependency_build_passes_the_check(helm: str, charts_copy: Path) -> None:
+    """Someone may run `helm dependency build` by habit: offline, from file://, and still no drift."""
+    chart_dir = charts_copy / "todo-postgres"
+    homes = {f"HELM_{kind}_HOME": str(charts_copy.parent / kind) for kind in ("CACHE", "CONFIG", "DATA")}
+    result = subprocess.run(
+        [helm, "dependency", "build", str(chart_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **homes},
+    )
+    assert result.returncode == 0, result.stderr
+    assert chart_sources.drift(charts_copy, ["todo-postgres"]) == []
