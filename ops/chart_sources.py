@@ -33,6 +33,7 @@ CHARTS_DIR = ROOT / "charts"
 LIBRARY = "todo-common"
 DEFS_FILE = "values.schema.defs.json"
 DEFS_PREFIX = "#/$defs/"
+SCHEMA_WIDTH = 100  # the schemas' line length, as they were formatted by hand before they were generated
 SOURCES_COMMAND = "python -m ops.chart_sources"
 HELM_DOCS_VERSION = "v1.14.2"
 HELM_DOCS_INSTALL = f"go install github.com/norwoodj/helm-docs/cmd/helm-docs@{HELM_DOCS_VERSION}"
@@ -77,7 +78,32 @@ def merged_schema(schema: dict[str, Any], shared: dict[str, Any]) -> dict[str, A
 
 
 def schema_text(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    return compact_json(schema) + "\n"
+
+
+def compact_json(node: Any, indent: int = 0, prefix: str = "") -> str:
+    """JSON with each object or array on one line when that fits in SCHEMA_WIDTH, else one member a line."""
+    one_line = inline_json(node)
+    if not isinstance(node, dict | list) or indent + len(prefix) + len(one_line) < SCHEMA_WIDTH:
+        return one_line
+    pad, inner = " " * indent, " " * (indent + 2)
+    if isinstance(node, dict):
+        members = [
+            f"{inner}{json.dumps(key)}: {compact_json(value, indent + 2, json.dumps(key) + ': ')}"
+            for key, value in node.items()
+        ]
+        return "{\n" + ",\n".join(members) + f"\n{pad}}}"
+    items = [f"{inner}{compact_json(item, indent + 2)}" for item in node]
+    return "[\n" + ",\n".join(items) + f"\n{pad}]"
+
+
+def inline_json(node: Any) -> str:
+    if isinstance(node, dict):
+        members = ", ".join(f"{json.dumps(key)}: {inline_json(value)}" for key, value in node.items())
+        return f"{{ {members} }}" if node else "{}"
+    if isinstance(node, list):
+        return "[" + ", ".join(inline_json(item) for item in node) + "]"
+    return json.dumps(node, ensure_ascii=False)
 
 
 def schema_drift(chart_dir: Path, shared: dict[str, Any]) -> tuple[str, str] | None:

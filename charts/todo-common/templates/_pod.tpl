@@ -6,7 +6,7 @@ Call with (dict "context" . "config" true|false).
 {{- define "todo-common.podMetadata" -}}
 {{- $ctx := .context -}}
 {{- $checksums := dict -}}
-{{- if .config }}
+{{- if get . "config" }}
 {{- $_ := set $checksums "checksum/config" (include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum) }}
 {{- end }}
 {{- if not $ctx.Values.existingSecret }}
