@@ -120,3 +120,16 @@ def test_an_archive_from_helm_dependency_build_passes_the_check(helm: str, chart
     )
     assert result.returncode == 0, result.stderr
     assert chart_sources.drift(charts_copy, ["todo-postgres"]) == []
+
+
+def test_schemas_keep_a_member_a_line_only_where_one_line_is_too_long() -> None:
+    assert chart_sources.compact_json({"a": {"b": [1, 2]}, "c": {}}) == '{ "a": { "b": [1, 2] }, "c": {} }'
+    long = {"description": "x" * 120, "type": "string"}
+    assert chart_sources.compact_json({"long": long}).splitlines() == [
+        "{",
+        '  "long": {',
+        f'    "description": "{"x" * 120}",',
+        '    "type": "string"',
+        "  }",
+        "}",
+    ]
