@@ -18,17 +18,6 @@ labels todo-common.testLabels gives them).
       app.kubernetes.io/component: test
 {{- end }}
 
-{{/* The metadata of a `helm test` pod: deleted before the next run and after success (failures stay for logs). */}}
-{{- define "todo-common.testPodMetadata" -}}
-name: {{ include "todo-common.fullname" . }}-test
-namespace: {{ .Release.Namespace }}
-labels:
-  {{- include "todo-common.testLabels" . | nindent 2 }}
-annotations:
-  helm.sh/hook: test
-  helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
-{{- end }}
-
 {{/*
 The chart's Service: type and annotations from `service`, the stable selector, one TCP port named after the
 container port it targets, and service.nodePort when the chart has one and the type opens it.
