@@ -301,3 +301,9 @@ def test_a_budget_that_blocks_every_eviction_is_refused(render_error, values: di
 def test_a_budget_that_lets_a_pod_go_is_rendered(render, values: dict, budget: dict) -> None:
     spec = only(render("todo-backend", values), "PodDisruptionBudget")["spec"]
     assert {key: spec[key] for key in ("minAvailable", "maxUnavailable") if key in spec} == budget
+
+
+def test_a_budget_is_a_count_or_a_percentage(render_error) -> None:
+    budget = {"podDisruptionBudget": {"minAvailable": "two"}}
+    message = render_error("todo-backend", {"replicaCount": 3, **budget})
+    assert "minAvailable" in message and "does not match pattern" in message
