@@ -1,7 +1,8 @@
 """Offline checks of the Helm charts: lint, render, validate against Kubernetes' schemas, refuse bad values.
 
 Everything here runs without a cluster: `helm lint` and `helm template` render the charts, and
-kubernetes-validate checks each rendered object against the OpenAPI schemas it bundles.
+kubernetes-validate checks each rendered object against the OpenAPI schemas it bundles. The files made from
+the charts' shared sources (schemas, the packaged todo-common library) must match them: ops/chart_sources.py.
 """
 
 import shutil
@@ -16,6 +17,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
+from ops import chart_sources
 from ops.errors import OpsError
 from ops.quantities import parse_quantity
 from ops.settings import RELEASES
@@ -111,14 +113,17 @@ def schema_problems(manifest: dict[str, Any], kube_version: str) -> list[str]:
     return []
 
 
-def lint_problems(helm: str, chart_dir: Path, values: Path, kube_version: str) -> list[str]:
+def lint_problems(helm: str, chart_dir: Path, values: Path | None, kube_version: str) -> list[str]:
+    """`helm lint --strict` of the chart with a ci/ variant (or, for the library, its own defaults)."""
+    values_args = ["--values", str(values)] if values else []
     result = run_helm(
-        helm, ["lint", "--strict", str(chart_dir), "--values", str(values), "--kube-version", kube_version]
+        helm, ["lint", "--strict", str(chart_dir), *values_args, "--kube-version", kube_version]
     )
     if result.returncode == 0:
         return []
     findings = [line for line in result.stdout.splitlines() if line.startswith("[")]
-    return [f"helm lint {chart_dir.name} with {values.name}: {'; '.join(findings) or result.stderr.strip()}"]
+    with_values = f" with {values.name}" if values else ""
+    return [f"helm lint {chart_dir.name}{with_values}: {'; '.join(findings) or result.stderr.strip()}"]
 
 
 def rejection_problems(helm: str, chart_dir: Path, defaults: Path, kube_version: str) -> list[str]:
@@ -161,7 +166,9 @@ def check_chart(helm: str, chart_dir: Path, kube_versions: Sequence[str]) -> Cha
 def check_charts(helm: str, charts_dir: Path, kube_versions: Sequence[str]) -> list[ChartReport]:
     """Check every chart; raise one OpsError listing every problem found, after all charts ran."""
     reports = [check_chart(helm, charts_dir / chart, kube_versions) for chart in CHARTS]
-    problems = [problem for report in reports for problem in report.problems]
+    problems = chart_sources.drift(charts_dir, CHARTS)
+    problems += lint_problems(helm, charts_dir / chart_sources.LIBRARY, None, kube_versions[0])
+    problems += [problem for report in reports for problem in report.problems]
     if problems:
         raise OpsError("the charts have problems:\n  " + "\n  ".join(problems))
     return reports

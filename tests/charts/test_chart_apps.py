@@ -259,3 +259,51 @@ def test_frontend_rejects_a_node_port_outside_the_range(render_error) -> None:
 def test_a_chart_made_database_url_must_be_postgresql(render_error, chart: str) -> None:
     values = {"existingSecret": "", "secrets": {"databaseUrl": "sqlite:///./todo.db"}}
     assert "databaseUrl" in render_error(chart, values)
+
+
+@APPS
+def test_an_autoscaler_minimum_above_its_maximum_is_refused(render_error, chart: str) -> None:
+    message = render_error(chart, {"autoscaling": {"enabled": True, "minReplicas": 4, "maxReplicas": 3}})
+    assert f"{chart}: autoscaling.minReplicas (4) is above autoscaling.maxReplicas (3)" in message
+
+
+@APPS
+def test_a_budget_that_keeps_the_only_pod_is_refused(render_error, chart: str) -> None:
+    message = render_error(chart, {"podDisruptionBudget": {"minAvailable": 1}})
+    assert f"{chart}: podDisruptionBudget.minAvailable 1 lets no pod be evicted" in message
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"replicaCount": 3, "podDisruptionBudget": {"minAvailable": "100%"}},
+        {"replicaCount": 1, "podDisruptionBudget": {"minAvailable": "50%"}},  # rounds up to the one pod
+        {"replicaCount": 3, "podDisruptionBudget": {"maxUnavailable": 0}},
+        {"replicaCount": 3, "podDisruptionBudget": {"maxUnavailable": "0%"}},
+        {
+            "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 6},
+            "podDisruptionBudget": {"minAvailable": 2},  # blocks whenever the HPA is at its minimum
+        },
+    ],
+)
+def test_a_budget_that_blocks_every_eviction_is_refused(render_error, values: dict) -> None:
+    assert "lets no pod be evicted" in render_error("todo-backend", values)
+
+
+@pytest.mark.parametrize(
+    ("values", "budget"),
+    [
+        ({"replicaCount": 2, "podDisruptionBudget": {"minAvailable": 1}}, {"minAvailable": 1}),
+        ({"replicaCount": 3, "podDisruptionBudget": {"minAvailable": "50%"}}, {"minAvailable": "50%"}),
+        ({"replicaCount": 1, "podDisruptionBudget": {"maxUnavailable": "10%"}}, {"maxUnavailable": "10%"}),
+    ],
+)
+def test_a_budget_that_lets_a_pod_go_is_rendered(render, values: dict, budget: dict) -> None:
+    spec = only(render("todo-backend", values), "PodDisruptionBudget")["spec"]
+    assert {key: spec[key] for key in ("minAvailable", "maxUnavailable") if key in spec} == budget
+
+
+def test_a_budget_is_a_count_or_a_percentage(render_error) -> None:
+    budget = {"podDisruptionBudget": {"minAvailable": "two"}}
+    message = render_error("todo-backend", {"replicaCount": 3, **budget})
+    assert "minAvailable" in message and "does not match pattern" in message

@@ -7,6 +7,7 @@ import pytest
 from chart_objects import env_map, hook_pods, is_test_hook, main_container, of_kind, only, pod_spec, workload
 
 from ops import charts
+from ops.quantities import parse_quantity
 from ops.settings import ROOT
 
 UIDS = {"todo-backend": 10001, "todo-frontend": 10001, "todo-postgres": 999}
@@ -78,11 +79,31 @@ def test_the_service_account_carries_no_token(render, chart: str) -> None:
 
 
 @every_chart
-def test_every_container_has_cpu_and_memory_requests_and_limits(render, chart: str) -> None:
+def test_every_container_has_cpu_memory_and_ephemeral_storage_requests_and_limits(render, chart: str) -> None:
+    """Init and test containers too: without an ephemeral-storage limit one can fill the node's disk."""
     for spec in all_pod_specs(render(chart)):
         for container in spec.get("initContainers", []) + spec["containers"]:
+            resources = container["resources"]
             for kind in ("requests", "limits"):
-                assert set(container["resources"][kind]) == {"cpu", "memory"}, (container["name"], kind)
+                assert set(resources[kind]) == {"cpu", "memory", "ephemeral-storage"}, (
+                    container["name"],
+                    kind,
+                )
+            for resource in resources["limits"]:
+                requested = parse_quantity(resources["requests"][resource])
+                assert requested <= parse_quantity(resources["limits"][resource]), (
+                    container["name"],
+                    resource,
+                )
+
+
+@every_chart
+def test_ephemeral_storage_limits_cover_the_empty_dirs(render, chart: str) -> None:
+    """A pod is evicted when its emptyDirs and logs outgrow the sum of its containers' limits."""
+    spec = pod_spec(render(chart))
+    limit = sum(parse_quantity(c["resources"]["limits"]["ephemeral-storage"]) for c in spec["containers"])
+    sized = sum(parse_quantity(v["emptyDir"].get("sizeLimit", 0)) for v in spec["volumes"] if "emptyDir" in v)
+    assert sized < limit
 
 
 @every_chart
@@ -281,3 +302,31 @@ def test_the_default_install_fits_a_small_minikube_with_room_to_spare(helm: str)
     assert totals["requests.memory"] <= 2 * 2**30
     assert totals["limits.cpu"] <= 2
     assert totals["limits.memory"] <= 3 * 2**30
+
+
+@every_chart
+def test_extra_env_may_not_repeat_what_the_chart_sets(render, render_error, chart: str) -> None:
+    """A repeated name breaks `kubectl apply` (env is keyed by name) or silently overrides a chart value."""
+    hs256 = {"betterAuth": {"allowHs256": True}} if chart == "todo-backend" else {}
+    objects = render(chart, hs256)
+    spec = pod_spec(objects)
+    names = {e["name"] for c in spec.get("initContainers", []) + spec["containers"] for e in c.get("env", [])}
+    names |= {key for config_map in of_kind(objects, "ConfigMap") for key in config_map["data"]}
+    message = render_error(chart, hs256 | {"extraEnv": dict.fromkeys(sorted(names), "x")})
+    assert charts.SCHEMA_REJECTION in message
+    missed = [name for name in names if f"the chart sets {name} itself" not in message]
+    assert not missed, f"add {missed} to extraEnv's reserved names in charts/{chart}/values.schema.json"
+
+
+@every_chart
+def test_the_schema_rejects_a_quantity_kubernetes_cannot_read(render_error, chart: str) -> None:
+    message = render_error(chart, {"resources": {"limits": {"memory": "512MB"}}})
+    assert charts.SCHEMA_REJECTION in message and "memory" in message
+
+
+@pytest.mark.parametrize("quantity", ["1.5 Gi", "-1", "lots", "1Gb"])
+def test_quantities_must_be_a_number_with_a_kubernetes_suffix(render_error, quantity: str) -> None:
+    message = render_error(
+        "todo-backend", {"migrations": {"resources": {"requests": {"ephemeral-storage": quantity}}}}
+    )
+    assert charts.SCHEMA_REJECTION in message and "ephemeral-storage" in message

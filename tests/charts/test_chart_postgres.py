@@ -104,3 +104,8 @@ def test_helm_test_logs_in_with_the_release_password(render) -> None:
 
 def test_role_and_database_names_must_be_plain_identifiers(render_error) -> None:
     assert "username" in render_error(CHART, {"auth": {"username": "Robert'); DROP TABLE"}})
+
+
+def test_a_budget_that_keeps_the_single_instance_is_refused(render_error) -> None:
+    message = render_error(CHART, {"podDisruptionBudget": {"enabled": True, "minAvailable": 1}})
+    assert "todo-postgres: podDisruptionBudget.minAvailable 1 lets no pod be evicted" in message

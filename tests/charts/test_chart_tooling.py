@@ -60,8 +60,10 @@ def test_a_chart_without_a_schema_fails_the_rejection_check(helm: str, tmp_path:
 def test_an_invalid_object_fails_the_chart_check(helm: str, tmp_path: Path) -> None:
     chart_dir = tmp_path / "todo-frontend"
     shutil.copytree(ROOT / "charts" / "todo-frontend", chart_dir)
-    service = chart_dir / "templates" / "service.yaml"
-    service.write_text(service.read_text().replace("protocol: TCP", "protocol: TCP\n      appProtocl: http"))
+    deployment = chart_dir / "templates" / "deployment.yaml"
+    text = deployment.read_text()
+    assert "              protocol: TCP\n" in text, "the test no longer breaks anything"
+    deployment.write_text(text.replace("protocol: TCP", "protocol: TCP\n              appProtocl: http"))
     report = charts.check_chart(helm, chart_dir, ["1.30.0"])
     assert report.problems
     assert all("appProtocl" in problem for problem in report.problems)
