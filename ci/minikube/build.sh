@@ -27,17 +27,27 @@ build_minikube() {
   source_dir="$(module_dir "k8s.io/minikube@${MINIKUBE_VERSION}")"
   [[ -d "${source_dir}" ]] || die "k8s.io/minikube@${MINIKUBE_VERSION} is not on the module proxy"
   rm -rf "${work}" && cp -r "${source_dir}" "${work}" && chmod -R u+w "${work}"
-  say "building minikube ${MINIKUBE_VERSION} and storage-provisioner ${STORAGE_PROVISIONER_TAG}"
-  (
-    cd "${work}"
+  cd "${work}"
+  if ! built minikube; then
+    say "building minikube ${MINIKUBE_VERSION}"
     go build -tags libvirt_dlopen -trimpath -ldflags "-s -w \
       -X ${pkg}/version.version=${MINIKUBE_VERSION} -X ${pkg}/version.isoVersion=${MINIKUBE_ISO_VERSION} \
       -X ${pkg}/version.gitCommitID=${MINIKUBE_COMMIT} \
       -X ${pkg}/version.storageProvisionerVersion=${STORAGE_PROVISIONER_TAG}" \
       -o "${MINIKUBE_BIN}/minikube" ./cmd/minikube
+  fi
+  if ! built storage-provisioner; then
+    # Upstream's v5 image was built years ago. Built from this release's source, the provisioner links a
+    # client-go that no longer has the Endpoints lock its library hard-codes for leader election, and exits
+    # ("endpoints lock is removed, migrate to leases"). The addon runs one replica: turn leader election off.
+    sed -i 's/serverVersion.GitVersion)$/serverVersion.GitVersion, controller.LeaderElection(false))/' \
+      pkg/storage/storage_provisioner.go
+    grep -q 'LeaderElection(false)' pkg/storage/storage_provisioner.go || die "storage provisioner patch failed"
+    say "building storage-provisioner ${STORAGE_PROVISIONER_TAG}"
     CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X ${pkg}/storage.version=${STORAGE_PROVISIONER_TAG}" \
       -o "${MINIKUBE_BIN}/storage-provisioner" ./cmd/storage-provisioner
-  )
+  fi
+  cd - >/dev/null
   rm -rf "${work}"
 }
 

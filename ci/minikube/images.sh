@@ -12,6 +12,14 @@ source "${here}/config.sh"
 DOCKER=/usr/bin/docker
 RECIPE_LABEL=org.todo-ci.recipe
 
+MINIKUBE_CACHE="${MINIKUBE_HOME:-${HOME}/.minikube}/cache"
+
+# forget_cached IMAGE: minikube keeps a tarball of every image it has loaded and never compares it with the
+# host's Docker again; drop it when the image is rebuilt.
+forget_cached() {
+  rm -f "${MINIKUBE_CACHE}/images/amd64/${1/:/_}"
+}
+
 current_recipe() {  # current_recipe IMAGE: the recipe label of IMAGE, empty when it does not exist
   ${DOCKER} image inspect --format "{{ index .Config.Labels \"${RECIPE_LABEL}\" }}" "$1" 2>/dev/null || true
 }
@@ -27,6 +35,7 @@ from_binary() {
   [[ -n "${entrypoint}" ]] && changes+=(--change "ENTRYPOINT [\"${entrypoint}\"]")
   tar --numeric-owner -C "${scratch}" -c . | ${DOCKER} import "${changes[@]}" - "${image}" >/dev/null
   rm -rf "${scratch}"
+  forget_cached "${image}"
   say "image ${image}"
 }
 
@@ -41,6 +50,7 @@ from_dockerfile() {
   DOCKER_BUILDKIT=1 ${DOCKER} build -q -f "${dockerfile}" --label "${RECIPE_LABEL}=${recipe}" -t "${image}" \
     "${context}" >/dev/null
   rm -rf "${context}"
+  forget_cached "${image}"
   say "image ${image}"
 }
 
@@ -66,7 +76,7 @@ control_plane_images() {
 
 # minikube only checks that these files exist before it copies them into the node.
 binary_cache() {
-  local cache="${MINIKUBE_HOME:-${HOME}/.minikube}/cache/linux/amd64/${K8S_VERSION}" binary
+  local cache="${MINIKUBE_CACHE}/linux/amd64/${K8S_VERSION}" binary
   mkdir -p "${cache}"
   for binary in kubeadm kubelet kubectl; do
     cmp -s "${K8S_BIN}/${binary}" "${cache}/${binary}" || install -m 0755 "${K8S_BIN}/${binary}" "${cache}/${binary}"
