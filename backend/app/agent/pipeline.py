@@ -111,11 +111,10 @@ def _run_config(settings: Settings) -> RunConfig:
     common: dict[str, Any] = {"tracing_disabled": True, "tool_not_found_behavior": "return_error_to_model"}
     if not settings.online:
         return RunConfig(model=OfflineModel(), **common)
-    provider = OpenAIProvider(
-        api_key=settings.openai_api_key,
-        base_url=settings.OPENAI_BASE_URL,
-        use_responses=settings.OPENAI_API_FLAVOUR == "responses",
-    )
+    # Our own client rather than the SDK's process-wide HTTP client: that one stays bound to the event loop
+    # that first used it, which breaks a second app in the same process (tests, reloads).
+    client = openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.OPENAI_BASE_URL)
+    provider = OpenAIProvider(openai_client=client, use_responses=settings.OPENAI_API_FLAVOUR == "responses")
     return RunConfig(model=settings.OPENAI_MODEL, model_provider=provider, **common)
 
 
