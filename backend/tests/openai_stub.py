@@ -2,7 +2,8 @@
 
 Each conversation goes the same way: the first request is answered with one tool call,
 add_task {"title": TITLE}; the request that carries the tool's output is answered with FINAL_TEXT (in two
-deltas). Requests are recorded so that tests can look at what the backend sent.
+deltas when streamed). Whole answers or streamed ones, as the request asks.
+Requests are recorded so that tests can look at what the backend sent.
 """
 
 import json
@@ -59,12 +60,16 @@ def _response(output: list[dict[str, Any]], model: str) -> dict[str, Any]:
     }
 
 
-def responses_events(body: dict[str, Any]) -> list[dict[str, Any] | str]:
+def _answered(body: dict[str, Any]) -> bool:
+    """The request carries the tool's output: time for the final text."""
+    items = body.get("input") or body.get("messages") or []
+    return any(item.get("type") == "function_call_output" or item.get("role") == "tool" for item in items)
+
+
+def responses_answer(body: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any] | str]]:
+    """The Responses API's answer: the whole response, and the same as server-sent events."""
     model = body.get("model", "stub")
-    answered = any(
-        isinstance(item, dict) and item.get("type") == "function_call_output" for item in body["input"]
-    )
-    if not answered:
+    if not _answered(body):
         call = {
             "type": "function_call",
             "id": "fc_stub_1",
@@ -73,13 +78,12 @@ def responses_events(body: dict[str, Any]) -> list[dict[str, Any] | str]:
             "arguments": json.dumps({"title": TITLE}),
             "status": "completed",
         }
-        return [
+        return _response([call], model), [
             {"type": "response.created", "sequence_number": 0, "response": _response([], model)},
             {"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": call},
             {"type": "response.output_item.done", "sequence_number": 2, "output_index": 0, "item": call},
             {"type": "response.completed", "sequence_number": 3, "response": _response([call], model)},
         ]
-    half = len(FINAL_TEXT) // 2
     text = {"type": "output_text", "text": FINAL_TEXT, "annotations": []}
     message = {
         "type": "message",
@@ -94,7 +98,7 @@ def responses_events(body: dict[str, Any]) -> list[dict[str, Any] | str]:
         "output_index": 0,
         "content_index": 0,
     }
-    return [
+    return _response([message], model), [
         {"type": "response.created", "sequence_number": 0, "response": _response([], model)},
         {
             "type": "response.output_item.added",
@@ -102,11 +106,18 @@ def responses_events(body: dict[str, Any]) -> list[dict[str, Any] | str]:
             "output_index": 0,
             "item": {**message, "status": "in_progress", "content": []},
         },
-        {**delta, "sequence_number": 2, "delta": FINAL_TEXT[:half], "logprobs": []},
-        {**delta, "sequence_number": 3, "delta": FINAL_TEXT[half:], "logprobs": []},
+        *(
+            {**delta, "sequence_number": 2 + n, "delta": part, "logprobs": []}
+            for n, part in enumerate(_halves())
+        ),
         {"type": "response.output_item.done", "sequence_number": 4, "output_index": 0, "item": message},
         {"type": "response.completed", "sequence_number": 5, "response": _response([message], model)},
     ]
+
+
+def _halves() -> list[str]:
+    half = len(FINAL_TEXT) // 2
+    return [FINAL_TEXT[:half], FINAL_TEXT[half:]]
 
 
 # ---- the Chat Completions API ------------------------------------------------------------------------------
@@ -122,27 +133,33 @@ def _chunk(delta: dict[str, Any], finish: str | None, model: str) -> dict[str, A
     }
 
 
-def chat_completions_events(body: dict[str, Any]) -> list[dict[str, Any] | str]:
+def chat_completions_answer(body: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any] | str]]:
+    """The Chat Completions API's answer: the whole completion, and the same as streamed chunks."""
     model = body.get("model", "stub")
-    answered = any(message.get("role") == "tool" for message in body["messages"])
-    if not answered:
+    if not _answered(body):
         function = {"name": "add_task", "arguments": json.dumps({"title": TITLE})}
-        call = {"index": 0, "id": CALL_ID, "type": "function", "function": function}
-        return [
-            _chunk({"role": "assistant", "tool_calls": [call]}, None, model),
-            _chunk({}, "tool_calls", model),
-            "[DONE]",
-        ]
-    half = len(FINAL_TEXT) // 2
-    return [
-        _chunk({"role": "assistant", "content": FINAL_TEXT[:half]}, None, model),
-        _chunk({"content": FINAL_TEXT[half:]}, None, model),
-        _chunk({}, "stop", model),
-        "[DONE]",
-    ]
+        call = {"id": CALL_ID, "type": "function", "function": function}
+        message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [call]}
+        finish = "tool_calls"
+        chunks = [_chunk({"role": "assistant", "tool_calls": [{"index": 0, **call}]}, None, model)]
+    else:
+        message, finish = {"role": "assistant", "content": FINAL_TEXT}, "stop"
+        chunks = [_chunk({"role": "assistant", "content": part}, None, model) for part in _halves()]
+    completion = {
+        "id": "chatcmpl_stub",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
+    return completion, [*chunks, _chunk({}, finish, model), "[DONE]"]
 
 
 # ---- the server --------------------------------------------------------------------------------------------
+
+
+ANSWERS = {"/responses": responses_answer, "/chat/completions": chat_completions_answer}
 
 
 def _handler(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
@@ -156,11 +173,14 @@ def _handler(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 return self._send(
                     stub.fail_with, b'{"error": {"message": "stub failure"}}', "application/json"
                 )
-            if self.path.endswith("/responses"):
-                return self._send(200, _sse(responses_events(body), named=True), "text/event-stream")
-            if self.path.endswith("/chat/completions"):
-                return self._send(200, _sse(chat_completions_events(body), named=False), "text/event-stream")
-            return self._send(404, b'{"error": {"message": "not here"}}', "application/json")
+            answer = ANSWERS.get(self.path.rsplit("/v1", 1)[-1])
+            if answer is None:
+                return self._send(404, b'{"error": {"message": "not here"}}', "application/json")
+            whole, events = answer(body)
+            if body.get("stream"):
+                named = self.path.endswith("/responses")  # the Responses API names its events
+                return self._send(200, _sse(events, named), "text/event-stream")
+            return self._send(200, json.dumps(whole).encode(), "application/json")
 
         def _send(self, status: int, payload: bytes, content_type: str) -> None:
             self.send_response(status)

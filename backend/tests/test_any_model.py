@@ -64,10 +64,10 @@ def test_a_tool_call_creates_the_task_through_the_json_endpoint(
     assert [task["title"] for task in online_alice.get("/tasks").json()] == [TITLE]
     flavour = online_app[0]
     assert [path for path, _ in stub.requests] == [PATHS[flavour]] * 2
-    assert all(body["model"] == "stub-model" and body["stream"] is True for _, body in stub.requests)
+    assert all(body["model"] == "stub-model" and not body.get("stream") for _, body in stub.requests)
 
 
-def test_a_tool_call_creates_the_task_through_the_stream(online_alice: User) -> None:
+def test_a_tool_call_creates_the_task_through_the_stream(online_alice: User, stub: OpenAIStub) -> None:
     events = online_alice.stream("Please remember oat milk")
     names = [name for name, _ in events]
     assert names[0] == "start" and names[-1] == "done"
@@ -77,6 +77,7 @@ def test_a_tool_call_creates_the_task_through_the_stream(online_alice: User) -> 
     result = next(data for name, data in events if name == "tool_result")
     assert result["summary"].startswith("Added task #") and result["summary"].endswith(f'"{TITLE}"')
     assert [task["title"] for task in online_alice.get("/tasks").json()] == [TITLE]
+    assert all(body["stream"] is True for _, body in stub.requests)
     conversation = events[0][1]["conversation_id"]
     [_, stored] = online_alice.get(f"/conversations/{conversation}/messages").json()
     assert stored["content"] == FINAL_TEXT and stored["tool_calls"][0]["name"] == "add_task"

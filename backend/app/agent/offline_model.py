@@ -90,13 +90,15 @@ class OfflineModel(Model):
         )
 
 
-CHUNK_WORDS = 4
+MAX_CHUNKS = 8  # a few pieces, like a model's stream, without paying per-event costs for every word
+MIN_CHUNK_WORDS = 3
 
 
 def text_chunks(text: str) -> list[str]:
-    """The text in groups of a few words, whitespace kept, so that joining the chunks gives it back."""
+    """The text in a few groups of words, whitespace kept, so that joining the chunks gives it back."""
     pieces = re.findall(r"\S+\s*|\s+", text)
-    return ["".join(pieces[i : i + CHUNK_WORDS]) for i in range(0, len(pieces), CHUNK_WORDS)] or [text]
+    size = max(MIN_CHUNK_WORDS, -(-len(pieces) // MAX_CHUNKS))
+    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)] or [text]
 
 
 def _response(item: TResponseOutputItem) -> Response:

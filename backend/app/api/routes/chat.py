@@ -68,7 +68,7 @@ async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> Any:
     """One chat turn, answered when it is over."""
     engine, agent = request.app.state.engine, _agent(request)
     turn = await open_turn(engine, user, body)
-    async for event in events(engine, agent, turn):
+    async for event in events(engine, agent, turn, live=False):
         if event.name == "done":
             return event.data
         if event.name == "error":
