@@ -25,6 +25,8 @@ class OpenAIStub:
     url: str = ""  # the base URL, ending in /v1
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail_with: int | None = None  # answer every request with this HTTP status instead
+    # Streamed final answers stop after their first delta until this is set, as a slow model would.
+    stall: threading.Event | None = None
 
 
 def _sse(payloads: list[dict[str, Any] | str], named: bool) -> bytes:
@@ -159,6 +161,12 @@ def chat_completions_answer(body: dict[str, Any]) -> tuple[dict[str, Any], list[
 # ---- the server --------------------------------------------------------------------------------------------
 
 
+def _up_to_first_delta(events: list[dict[str, Any] | str]) -> list[dict[str, Any] | str]:
+    words = json.dumps(_halves()[0])[1:-1]  # as it appears inside the JSON of an event
+    first = next(n for n, event in enumerate(events) if words in json.dumps(event))
+    return events[: first + 1]
+
+
 ANSWERS = {"/responses": responses_answer, "/chat/completions": chat_completions_answer}
 
 
@@ -177,10 +185,23 @@ def _handler(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             if answer is None:
                 return self._send(404, b'{"error": {"message": "not here"}}', "application/json")
             whole, events = answer(body)
-            if body.get("stream"):
-                named = self.path.endswith("/responses")  # the Responses API names its events
-                return self._send(200, _sse(events, named), "text/event-stream")
-            return self._send(200, json.dumps(whole).encode(), "application/json")
+            if not body.get("stream"):
+                return self._send(200, json.dumps(whole).encode(), "application/json")
+            named = self.path.endswith("/responses")  # the Responses API names its events
+            if stub.stall is not None and _answered(body):
+                return self._stream_then_stall(_sse(_up_to_first_delta(events), named), stub.stall)
+            return self._send(200, _sse(events, named), "text/event-stream")
+
+        def _stream_then_stall(self, first: bytes, release: threading.Event) -> None:
+            # Chunked, so the client reads the first words at once; the rest never comes.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(f"{len(first):x}\r\n".encode() + first + b"\r\n")
+            self.wfile.flush()
+            release.wait(30)
+            self.close_connection = True
 
         def _send(self, status: int, payload: bytes, content_type: str) -> None:
             self.send_response(status)

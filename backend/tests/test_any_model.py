@@ -4,16 +4,24 @@ For each flavour and each chat endpoint, the model's tool call must create the t
 and its final text must be the reply.
 """
 
+import json
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import URL
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import TokenFactory, User
+from tests.conftest import TokenFactory, User, clean_tables, serve
 from tests.openai_stub import CALL_ID, FINAL_TEXT, TITLE, OpenAIStub, running_openai_stub
+from tests.support import JWKSServer
 
 FLAVOURS = ["responses", "chat_completions"]
 PATHS = {"responses": "/v1/responses", "chat_completions": "/v1/chat/completions"}
@@ -96,3 +104,51 @@ def test_a_failing_model_service_is_a_503_naming_the_stored_message(
     retried = online_alice.chat("Please remember oat milk", body["conversation_id"])
     messages = online_alice.get(f"/conversations/{body['conversation_id']}/messages").json()
     assert [message["id"] for message in messages] == [body["user_message_id"], retried["message_id"]]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_stop_over_real_http_stores_the_words_so_far(
+    flavour: str, database_url: URL, jwks_server: JWKSServer, make_token: TokenFactory, tmp_path: Path
+) -> None:
+    """uvicorn, a model that stalls after its first words, and a client that goes away (the Stop button)."""
+    with running_openai_stub() as stub:
+        stub.stall = threading.Event()
+        model = {"OPENAI_BASE_URL": stub.url, "OPENAI_API_FLAVOUR": flavour}
+        try:
+            with serve(database_url, jwks_server.url, tmp_path / "uvicorn.log", model) as served:
+                headers = {"Authorization": f"Bearer {make_token('alice-id')}"}
+                conversation = _stream_until_first_delta(served.url, headers)
+                messages = _wait_for_reply(served.url, headers, conversation)
+        finally:
+            stub.stall.set()
+            clean_tables(database_url)
+    stopped = messages[-1]
+    assert (stopped["role"], stopped["status"]) == ("assistant", "stopped")
+    assert stopped["content"] == FINAL_TEXT[: len(FINAL_TEXT) // 2]
+    assert [call["name"] for call in stopped["tool_calls"]] == ["add_task"]  # done before Stop, kept
+
+
+def _stream_until_first_delta(base_url: str, headers: dict[str, str]) -> int:
+    with httpx.stream(
+        "POST",
+        f"{base_url}/api/alice-id/chat/stream",
+        headers=headers,
+        json={"message": "oat milk"},
+        timeout=30,
+    ) as response:
+        for line in response.iter_lines():
+            if line.startswith("data: ") and "conversation_id" in line:
+                conversation = json.loads(line.removeprefix("data: "))["conversation_id"]
+            if line == "event: delta":
+                return conversation
+    raise AssertionError("no delta came")
+
+
+def _wait_for_reply(base_url: str, headers: dict[str, str], conversation: int) -> list[dict[str, Any]]:
+    url = f"{base_url}/api/alice-id/conversations/{conversation}/messages"
+    for _ in range(100):
+        messages = httpx.get(url, headers=headers).json()
+        if len(messages) == 2:
+            return messages
+        time.sleep(0.1)
+    raise AssertionError(f"the stopped turn was not stored: {messages}")

@@ -51,7 +51,7 @@ def _model_errors() -> Iterator[None]:
     try:
         yield
     except (AgentsException, openai.OpenAIError) as error:
-        logger.error("agent run failed: %s", type(error).__name__)
+        logger.error("agent run failed: %s: %s", type(error).__name__, error)
         raise AgentUnavailable(UNAVAILABLE) from None
 
 
