@@ -72,7 +72,8 @@ def main() -> int:
         ]
         if options.seed is not None:
             command += ["--seed", str(options.seed)]
-        return subprocess.run(command, check=False, timeout=1800).returncode
+        # Run in the scratch directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
+        return subprocess.run(command, cwd=scratch, check=False, timeout=1800).returncode
 
 
 if __name__ == "__main__":

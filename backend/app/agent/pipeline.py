@@ -51,7 +51,8 @@ def _model_errors() -> Iterator[None]:
     try:
         yield
     except (AgentsException, openai.OpenAIError) as error:
-        logger.error("agent run failed: %s: %s", type(error).__name__, error)
+        # The type and HTTP status only: provider messages may quote parts of the key or the request.
+        logger.error("agent run failed: %s %s", type(error).__name__, getattr(error, "status_code", ""))
         raise AgentUnavailable(UNAVAILABLE) from None
 
 
