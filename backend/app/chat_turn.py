@@ -94,11 +94,11 @@ async def _store_partial(
     engine: Engine, turn: OpenedTurn, context: ChatContext, progress: Progress, ending: MessageStatus
 ) -> None:
     """Store what the user saw of an unfinished turn, once; nothing at all if there was nothing yet."""
-    if progress.stored or not (progress.text or context.tool_calls):
-        progress.stored = True
+    if progress.stored:
         return
     progress.stored = True
-    await _store_reply(engine, turn, "".join(progress.text), context, ending)
+    if progress.text or context.tool_calls:
+        await _store_reply(engine, turn, "".join(progress.text), context, ending)
 
 
 def _error_event(turn: OpenedTurn, message: str) -> TurnEvent:

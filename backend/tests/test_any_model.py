@@ -83,6 +83,9 @@ def test_a_tool_call_creates_the_task_through_the_stream(online_alice: User, stu
     deltas = [data["text"] for name, data in events if name == "delta"]
     assert len(deltas) == 2 and "".join(deltas) == FINAL_TEXT == events[-1][1]["response"]
     result = next(data for name, data in events if name == "tool_result")
+    call = next(data for name, data in events if name == "tool_call")
+    assert (call["call_id"], call["name"], call["arguments"]) == (CALL_ID, "add_task", {"title": TITLE})
+    assert result["call_id"] == CALL_ID and result["ok"] is True
     assert result["summary"].startswith("Added task #") and result["summary"].endswith(f'"{TITLE}"')
     assert [task["title"] for task in online_alice.get("/tasks").json()] == [TITLE]
     assert all(body["stream"] is True for _, body in stub.requests)

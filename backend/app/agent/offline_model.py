@@ -28,7 +28,7 @@ from openai.types.responses import (
 from app.agent import replies
 from app.agent.intents import Intent, Target, parse
 from app.agent.replies import is_error
-from app.agent.tools import parse_arguments
+from app.agent.tools import item_field, parse_arguments
 
 
 @dataclass(frozen=True)
@@ -206,25 +206,23 @@ def find_by_title(tasks: Iterable[dict[str, Any]], target: Target) -> list[dict[
 
 def _current_turn(items: list[Any]) -> tuple[str, list[ToolExchange]]:
     """The latest user message and the tool exchanges that followed it."""
-    start = max((i for i, item in enumerate(items) if _field(item, "role") == "user"), default=-1)
-    user_text = _text(_field(items[start], "content")) if start >= 0 else ""
+    start = max((i for i, item in enumerate(items) if item_field(item, "role") == "user"), default=-1)
+    user_text = _text(item_field(items[start], "content")) if start >= 0 else ""
     outputs = {
-        _field(item, "call_id"): _decode(_field(item, "output"))
+        item_field(item, "call_id"): _decode(item_field(item, "output"))
         for item in items[start + 1 :]
-        if _field(item, "type") == "function_call_output"
+        if item_field(item, "type") == "function_call_output"
     }
     exchanges = [
         ToolExchange(
-            _field(item, "name"), parse_arguments(_field(item, "arguments")) or {}, outputs.get(call_id)
+            item_field(item, "name"),
+            parse_arguments(item_field(item, "arguments")) or {},
+            outputs.get(call_id),
         )
         for item in items[start + 1 :]
-        if _field(item, "type") == "function_call" and (call_id := _field(item, "call_id")) in outputs
+        if item_field(item, "type") == "function_call" and (call_id := item_field(item, "call_id")) in outputs
     ]
     return user_text, exchanges
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def _text(content: Any) -> str:

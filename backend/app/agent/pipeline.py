@@ -14,7 +14,7 @@ from mcp.server.mcpserver import MCPServer
 from openai.types.responses import ResponseTextDeltaEvent
 
 from app.agent.offline_model import OfflineModel
-from app.agent.tools import ChatContext, agent_tools, parse_arguments
+from app.agent.tools import ChatContext, agent_tools, item_field, parse_arguments
 from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -97,8 +97,8 @@ def _visible(event: StreamEvent, context: ChatContext, requested: dict[str, str]
         return []
     if isinstance(event.item, ToolCallItem) and event.name == "tool_called":
         raw = event.item.raw_item
-        call_id, name = getattr(raw, "call_id", ""), getattr(raw, "name", "")
-        arguments = parse_arguments(getattr(raw, "arguments", None)) or {}
+        call_id, name = str(item_field(raw, "call_id") or ""), str(item_field(raw, "name") or "")
+        arguments = parse_arguments(item_field(raw, "arguments")) or {}
         requested[call_id] = name
         return [TurnEvent("tool_call", {"call_id": call_id, "name": name, "arguments": arguments})]
     if isinstance(event.item, ToolCallOutputItem) and event.name == "tool_output":
@@ -108,7 +108,7 @@ def _visible(event: StreamEvent, context: ChatContext, requested: dict[str, str]
 
 def _tool_result(item: ToolCallOutputItem, context: ChatContext, requested: dict[str, str]) -> dict[str, Any]:
     raw = item.raw_item
-    call_id = str(raw.get("call_id", "") if isinstance(raw, dict) else getattr(raw, "call_id", ""))
+    call_id = str(item_field(raw, "call_id") or "")
     call = context.call(call_id)
     if call is None:  # the SDK answered for us: the model asked for a tool that does not exist
         name = requested.get(call_id, "unknown")

@@ -57,6 +57,11 @@ async def agent_tools(server: MCPServer) -> list[FunctionTool]:
     return [_function_tool(server, tool) for tool in await server.list_tools()]
 
 
+def item_field(item: Any, name: str) -> Any:
+    """A field of an SDK item, which is a dict or a model depending on where it came from."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
 def parse_arguments(arguments_json: str | None) -> dict[str, Any] | None:
     """The model's arguments as an object, or None when they are not a JSON object."""
     try:
