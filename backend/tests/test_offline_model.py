@@ -210,3 +210,12 @@ def test_completing_by_title_prefers_the_pending_match(alice: User) -> None:
     last = reply["tool_calls"][-1]
     assert (last["name"], last["arguments"], last["ok"]) == ("complete_task", {"task_id": new["id"]}, True)
     assert last["result"] == {"task_id": new["id"], "status": "completed", "title": "Water plants"}
+
+
+def test_did_i_finish_answers_from_the_list(alice: User) -> None:
+    report = alice.add_task("Write the report")
+    assert alice.chat("did I finish the report?")["response"].startswith("Not yet: task #")
+    alice.request("PATCH", f"/tasks/{report['id']}/complete")
+    reply = alice.chat(f"is task {report['id']} done?")
+    assert [call["name"] for call in reply["tool_calls"]] == ["list_tasks"]
+    assert reply["response"] == f'Yes, task #{report["id"]} "Write the report" is done.'
