@@ -5,15 +5,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy.exc import OperationalError
+from starlette.routing import Match
 
 from app.agent.pipeline import build_chat_agent
 from app.api.routes import chat, conversations, health, tasks
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
+from app.core.errors import describe, first_sentence
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.security import JWKSCache, TokenVerifier
 from app.mcp_server import build_mcp_server
@@ -29,6 +33,33 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     logger.error("database error on %s %s: %s", request.method, request.url.path, type(error).__name__)
     return JSONResponse(
         {"detail": "The database is unavailable; please retry."}, status.HTTP_503_SERVICE_UNAVAILABLE
+    )
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 list (`loc` names the field) with sentences for people, and the first one on top."""
+    assert isinstance(error, RequestValidationError)
+    issues = [
+        {"loc": list(issue.get("loc", ())), "msg": describe(issue), "type": issue.get("type", "")}
+        for issue in error.errors()
+    ]
+    body = {"detail": issues, "message": first_sentence(list(error.errors()))}
+    return JSONResponse(jsonable_encoder(body), status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> JSONResponse:
+    """405 with an Allow header naming every method of the path (Starlette names only one route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status.HTTP_405_METHOD_NOT_ALLOWED, {"Allow": ", ".join(allowed)}
     )
 
 
@@ -61,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_route("/mcp", mcp_app)  # the MCP app routes /mcp itself, behind its bearer-auth middleware
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,

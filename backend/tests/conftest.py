@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL
 from app.core.config import Settings, normalise_database_url
 from app.core.migrations import alembic_config
 from app.main import create_app
-from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+from tests.support import JWKSServer, parse_sse, public_jwk, running_jwks_server, sign_token
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 ISSUER = "http://auth.example.test:3000"  # the tokens' iss and aud; never contacted
@@ -170,6 +170,14 @@ class User:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def stream(self, message: str, conversation_id: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """POST /chat/stream: the server-sent events as (name, data) pairs."""
+        body = {"message": message, "conversation_id": conversation_id}
+        response = self.post("/chat/stream", json=body)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return parse_sse(response.text)
+
     def chat(self, message: str, conversation_id: int | None = None) -> dict[str, Any]:
         response = self.post("/chat", json={"message": message, "conversation_id": conversation_id})
         assert response.status_code == 200, response.text
@@ -203,12 +211,16 @@ class Served:
 
 
 @contextmanager
-def serve(database_url: URL, jwks_url: str, log_path: Path) -> Iterator[Served]:
-    """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production."""
+def serve(
+    database_url: URL, jwks_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production.
+
+    The offline model answers unless `extra_env` configures another (the developer's OPENAI_* never count)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": as_string(database_url), "BETTER_AUTH_URL": ISSUER}
-    env["BETTER_AUTH_JWKS_URL"] = jwks_url
-    env.pop("OPENAI_API_KEY", None)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENAI_")}
+    env.update(DATABASE_URL=as_string(database_url), BETTER_AUTH_URL=ISSUER, BETTER_AUTH_JWKS_URL=jwks_url)
+    env.update(extra_env or {})
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],

@@ -141,6 +141,17 @@ CASES: list[tuple[str, list[Call], str]] = [
     # ambiguous titles: ask which one
     ("Delete the write task", [LIST_ALL], "Which one do you mean"),
     ("mark the write task as done", [LIST_ALL], "Which one do you mean"),
+    # how people ask (the full table of phrasings is test_offline_phrasings.py)
+    ("what did I already finish?", [("list_tasks", {"status": "completed"})], "haven't completed"),
+    ("anything left?", [("list_tasks", {"status": "pending"})], "Your pending tasks"),
+    (
+        "could you please compelte task {groceries}",
+        [("complete_task", {"task_id": "{groceries}"})],
+        "complete",
+    ),
+    ("delet the dentist task", [LIST_ALL, ("delete_task", {"task_id": "{dentist}"})], "Deleted"),
+    ("did I finish the report?", [LIST_ALL], "Not yet: task #"),
+    ("did I finish the spaceship?", [LIST_ALL], "couldn't find"),
     # small talk and the unknown
     ("hello", [], "Add a task"),
     ("what can you do?", [], "I can add, list"),
@@ -196,8 +207,15 @@ def test_completing_by_title_prefers_the_pending_match(alice: User) -> None:
     alice.request("PATCH", f"/tasks/{old['id']}/complete")
     new = alice.add_task("Water plants")
     reply = alice.chat("mark water plants as done")
-    assert reply["tool_calls"][-1] == {
-        "name": "complete_task",
-        "arguments": {"task_id": new["id"]},
-        "result": {"task_id": new["id"], "status": "completed", "title": "Water plants"},
-    }
+    last = reply["tool_calls"][-1]
+    assert (last["name"], last["arguments"], last["ok"]) == ("complete_task", {"task_id": new["id"]}, True)
+    assert last["result"] == {"task_id": new["id"], "status": "completed", "title": "Water plants"}
+
+
+def test_did_i_finish_answers_from_the_list(alice: User) -> None:
+    report = alice.add_task("Write the report")
+    assert alice.chat("did I finish the report?")["response"].startswith("Not yet: task #")
+    alice.request("PATCH", f"/tasks/{report['id']}/complete")
+    reply = alice.chat(f"is task {report['id']} done?")
+    assert [call["name"] for call in reply["tool_calls"]] == ["list_tasks"]
+    assert reply["response"] == f'Yes, task #{report["id"]} "Write the report" is done.'

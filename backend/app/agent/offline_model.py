@@ -5,8 +5,10 @@ next tool call or writes the reply. Naming a task by title takes two steps: list
 single match (or ask which one, or say that none matches).
 """
 
+import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +16,19 @@ from uuid import uuid4
 
 from agents import Model, ModelResponse, ModelSettings, ModelTracing, Tool, Usage
 from agents.items import TResponseInputItem, TResponseOutputItem, TResponseStreamEvent
-from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseTextDeltaEvent,
+)
 
 from app.agent import replies
 from app.agent.intents import Intent, Target, parse
+from app.agent.replies import is_error
+from app.agent.tools import item_field, parse_arguments
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,62 @@ class OfflineModel(Model):
         user_text, exchanges = _current_turn(items)
         return ModelResponse(output=[next_step(parse(user_text), exchanges)], usage=Usage(), response_id=None)
 
-    def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[TResponseStreamEvent]:
-        raise NotImplementedError("The offline model does not stream; the chat endpoint uses Runner.run.")
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        **_: Any,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        """The same step as get_response, its text sent as a few deltas (as a real model streams it)."""
+        response = await self.get_response(
+            system_instructions, input, model_settings, tools, output_schema, handoffs, tracing
+        )
+        item = response.output[0]
+        sequence = 0
+        if isinstance(item, ResponseOutputMessage):
+            for sequence, chunk in enumerate(text_chunks(item.content[0].text)):  # type: ignore[union-attr]
+                yield ResponseTextDeltaEvent(
+                    type="response.output_text.delta",
+                    item_id=item.id,
+                    output_index=0,
+                    content_index=0,
+                    delta=chunk,
+                    logprobs=[],
+                    sequence_number=sequence,
+                )
+                await asyncio.sleep(0)  # let each chunk go out on its own
+        yield ResponseCompletedEvent(
+            type="response.completed", response=_response(item), sequence_number=sequence + 1
+        )
+
+
+MAX_CHUNKS = 8  # a few pieces, like a model's stream, without paying per-event costs for every word
+MIN_CHUNK_WORDS = 3
+
+
+def text_chunks(text: str) -> list[str]:
+    """The text in a few groups of words, whitespace kept, so that joining the chunks gives it back."""
+    pieces = re.findall(r"\S+\s*|\s+", text)
+    size = max(MIN_CHUNK_WORDS, -(-len(pieces) // MAX_CHUNKS))
+    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)] or [text]
+
+
+def _response(item: TResponseOutputItem) -> Response:
+    return Response(
+        id=f"resp_{uuid4().hex}",
+        created_at=time.time(),
+        model="offline",
+        object="response",
+        output=[item],
+        parallel_tool_calls=False,
+        tool_choice="auto",
+        tools=[],
+    )
 
 
 def next_step(intent: Intent, exchanges: list[ToolExchange]) -> TResponseOutputItem:
@@ -54,8 +119,13 @@ def next_step(intent: Intent, exchanges: list[ToolExchange]) -> TResponseOutputI
     if not exchanges:
         return _first_step(intent)
     last = exchanges[-1]
-    if last.name == "list_tasks" and intent.action in ("complete", "delete", "update") and _ok(last.output):
-        return _act_on_title_match(intent, last.output)
+    if last.name == "list_tasks" and intent.target and not is_error(last.output):
+        if intent.action == "check":
+            return _message(
+                replies.check(_target_label(intent.target), _matching(last.output, intent.target))
+            )
+        if intent.action in ("complete", "delete", "update"):
+            return _act_on_title_match(intent, last.output)
     return _message(replies.after_tool(last.name, last.arguments, last.output))
 
 
@@ -69,6 +139,8 @@ def _first_step(intent: Intent) -> TResponseOutputItem:
             return _act(intent, intent.target.task_id)
         case "complete" | "delete" | "update" if intent.target and intent.target.title:
             return _call("list_tasks", status="all")
+        case "check" if intent.target:  # "did I finish the report?": look, then answer
+            return _call("list_tasks", status="all")
         case _:
             return _message(replies.without_tool(intent))
 
@@ -77,6 +149,16 @@ def _act(intent: Intent, task_id: int) -> TResponseOutputItem:
     if intent.action == "update":
         return _call("update_task", task_id=task_id, title=intent.title, description=intent.description)
     return _call(f"{intent.action}_task", task_id=task_id)
+
+
+def _matching(tasks: list[dict[str, Any]], target: Target) -> list[dict[str, Any]]:
+    if target.task_id is not None:
+        return [task for task in tasks if task["id"] == target.task_id]
+    return find_by_title(tasks, target)
+
+
+def _target_label(target: Target) -> str:
+    return f"task #{target.task_id}" if target.task_id is not None else f'"{target.title}"'
 
 
 def _act_on_title_match(intent: Intent, tasks: list[dict[str, Any]]) -> TResponseOutputItem:
@@ -122,31 +204,25 @@ def find_by_title(tasks: Iterable[dict[str, Any]], target: Target) -> list[dict[
     return [task for task in tasks if wanted <= {_stem(word) for word in _words(task["title"])}]
 
 
-def _ok(output: Any) -> bool:
-    return not (isinstance(output, dict) and "error" in output)
-
-
 def _current_turn(items: list[Any]) -> tuple[str, list[ToolExchange]]:
     """The latest user message and the tool exchanges that followed it."""
-    start = max((i for i, item in enumerate(items) if _field(item, "role") == "user"), default=-1)
-    user_text = _text(_field(items[start], "content")) if start >= 0 else ""
+    start = max((i for i, item in enumerate(items) if item_field(item, "role") == "user"), default=-1)
+    user_text = _text(item_field(items[start], "content")) if start >= 0 else ""
     outputs = {
-        _field(item, "call_id"): _decode(_field(item, "output"))
+        item_field(item, "call_id"): _decode(item_field(item, "output"))
         for item in items[start + 1 :]
-        if _field(item, "type") == "function_call_output"
+        if item_field(item, "type") == "function_call_output"
     }
     exchanges = [
         ToolExchange(
-            _field(item, "name"), json.loads(_field(item, "arguments") or "{}"), outputs.get(call_id)
+            item_field(item, "name"),
+            parse_arguments(item_field(item, "arguments")) or {},
+            outputs.get(call_id),
         )
         for item in items[start + 1 :]
-        if _field(item, "type") == "function_call" and (call_id := _field(item, "call_id")) in outputs
+        if item_field(item, "type") == "function_call" and (call_id := item_field(item, "call_id")) in outputs
     ]
     return user_text, exchanges
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def _text(content: Any) -> str:
