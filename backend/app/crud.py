@@ -4,15 +4,16 @@ Every query is scoped to one user: another user's rows are indistinguishable fro
 """
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Row
+from sqlalchemy import Row, delete
 from sqlmodel import Session, col, select
 
 from app.models import (
     CONVERSATION_TITLE_MAX,
     Conversation,
     Message,
+    MessageStatus,
     Role,
     Task,
     TaskCreate,
@@ -78,6 +79,18 @@ def new_conversation(session: Session, user_id: str, first_message: str) -> Conv
     return conversation
 
 
+def rename_conversation(session: Session, conversation: Conversation, title: str) -> Conversation:
+    conversation.title = title
+    return _save(session, conversation)
+
+
+def delete_conversation(session: Session, conversation: Conversation) -> None:
+    """Its messages go with it (ON DELETE CASCADE; deleted here too for SQLite without foreign keys)."""
+    session.exec(delete(Message).where(col(Message.conversation_id) == conversation.id))
+    session.delete(conversation)
+    session.commit()
+
+
 def list_messages(session: Session, conversation: Conversation, last: int | None = None) -> Sequence[Message]:
     """Oldest first; with `last`, only the latest `last` messages (the database picks them, not Python)."""
     query = select(Message).where(Message.conversation_id == conversation.id)
@@ -87,9 +100,21 @@ def list_messages(session: Session, conversation: Conversation, last: int | None
     return list(reversed(session.exec(latest).all()))
 
 
-def add_message(session: Session, conversation: Conversation, role: Role, content: str) -> Message:
+def add_message(
+    session: Session,
+    conversation: Conversation,
+    role: Role,
+    content: str,
+    tool_calls: list[dict[str, Any]] | None = None,
+    status: MessageStatus = MessageStatus.complete,
+) -> Message:
     message = Message(
-        user_id=conversation.user_id, conversation_id=conversation.id, role=role, content=content
+        user_id=conversation.user_id,
+        conversation_id=conversation.id,
+        role=role,
+        content=content,
+        tool_calls=tool_calls,
+        status=status,
     )
     conversation.updated_at = message.created_at
     session.add(conversation)

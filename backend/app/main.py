@@ -5,6 +5,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from mcp.server.transport_security import TransportSecuritySettings
@@ -14,6 +16,7 @@ from app.agent.pipeline import build_chat_agent
 from app.api.routes import chat, conversations, health, tasks
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
+from app.core.errors import describe, first_sentence
 from app.core.logging import AccessLogMiddleware, configure_logging
 from app.core.security import JWKSCache, TokenVerifier
 from app.mcp_server import build_mcp_server
@@ -30,6 +33,17 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     return JSONResponse(
         {"detail": "The database is unavailable; please retry."}, status.HTTP_503_SERVICE_UNAVAILABLE
     )
+
+
+async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422 list (`loc` names the field) with sentences for people, and the first one on top."""
+    assert isinstance(error, RequestValidationError)
+    issues = [
+        {"loc": list(issue.get("loc", ())), "msg": describe(issue), "type": issue.get("type", "")}
+        for issue in error.errors()
+    ]
+    body = {"detail": issues, "message": first_sentence(list(error.errors()))}
+    return JSONResponse(jsonable_encoder(body), status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.add_route("/mcp", mcp_app)  # the MCP app routes /mcp itself, behind its bearer-auth middleware
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,

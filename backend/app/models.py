@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, PlainSerializer, StringConstraints, field_validator
 from pydantic import Field as Constraint
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer: larger ids cannot exist, so they are refused as invalid input
@@ -36,13 +37,20 @@ def _no_nul(value: str) -> str:
     return value
 
 
+# The NUL rule in the schema too, so clients and schema-driven tools know it (the validator stays the check).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
 def _text(min_length: int, max_length: int) -> StringConstraints:
-    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+    return StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL_PATTERN
+    )
 
 
 Title = Annotated[str, _text(1, TITLE_MAX), AfterValidator(_no_nul)]
 Description = Annotated[str, _text(0, DESCRIPTION_MAX), AfterValidator(_no_nul)]
 ChatText = Annotated[str, _text(1, MESSAGE_MAX), AfterValidator(_no_nul)]
+ConversationTitle = Annotated[str, _text(1, CONVERSATION_TITLE_MAX), AfterValidator(_no_nul)]
 ObjectId = Annotated[int, Constraint(ge=1, le=MAX_ID)]
 
 
@@ -59,6 +67,14 @@ class TaskStatus(StrEnum):
 class Role(StrEnum):
     user = "user"
     assistant = "assistant"
+
+
+class MessageStatus(StrEnum):
+    """How an assistant message ended: answered, stopped by the user, or cut short by a model failure."""
+
+    complete = "complete"
+    stopped = "stopped"
+    failed = "failed"
 
 
 # ---- tables ---------------------------------------------------------------------------------------------
@@ -93,6 +109,16 @@ class Message(SQLModel, table=True):
     role: str = Field(max_length=16)
     content: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp_column())
+    # The tool actions of an assistant turn, as a JSON list on the message itself rather than a table of
+    # their own: they are only ever written and read together with their message, never queried on their
+    # own, so a column saves a join on every history read. Null for user messages and older rows.
+    tool_calls: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON().with_variant(JSONB(), "postgresql"), nullable=True)
+    )
+    status: str = Field(
+        default=MessageStatus.complete,
+        sa_column=Column(String(16), nullable=False, server_default=MessageStatus.complete.value),
+    )
 
 
 # ---- API schemas ----------------------------------------------------------------------------------------
@@ -125,12 +151,39 @@ class ConversationPublic(SQLModel):
     updated_at: UtcDatetime
 
 
+class ConversationUpdate(SQLModel):
+    title: ConversationTitle
+
+
+class ToolAction(SQLModel):
+    """One tool call of an assistant turn as stored with its message: enough to show it again later."""
+
+    call_id: str = ""
+    name: str
+    arguments: dict[str, Any]
+    ok: bool = True
+    summary: str = ""  # a sentence for people, such as 'Added task #3 "Buy milk"'
+
+
+class ToolCall(ToolAction):
+    """A tool call as the chat endpoints report it: the stored action plus what the tool returned."""
+
+    result: dict[str, Any] | list[Any] | str
+
+
 class MessagePublic(SQLModel):
     id: int
     conversation_id: int
     role: Role
     content: str
     created_at: UtcDatetime
+    status: MessageStatus = MessageStatus.complete
+    tool_calls: list[ToolAction] = []
+
+    @field_validator("tool_calls", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
 class ChatRequest(SQLModel):
@@ -138,13 +191,36 @@ class ChatRequest(SQLModel):
     message: ChatText
 
 
-class ToolCall(SQLModel):
-    name: str
-    arguments: dict
-    result: dict | list | str
-
-
 class ChatResponse(SQLModel):
     conversation_id: int
+    message_id: int  # the stored assistant message
     response: str
     tool_calls: list[ToolCall]
+
+
+# ---- error bodies (declared in OpenAPI) -------------------------------------------------------------
+
+
+class ErrorBody(SQLModel):
+    detail: str
+
+
+class ValidationIssue(SQLModel):
+    loc: list[str | int]
+    msg: str  # one sentence for a person
+    type: str
+
+
+class ValidationErrorBody(SQLModel):
+    detail: list[ValidationIssue]
+    message: str  # the first issue, as one sentence for a person
+
+
+class ChatErrorBody(SQLModel):
+    """The model failed: the user message is stored; re-send it to retry (it will not be stored twice)."""
+
+    detail: str
+    code: str
+    retryable: bool
+    conversation_id: int
+    user_message_id: int

@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL
 from app.core.config import Settings, normalise_database_url
 from app.core.migrations import alembic_config
 from app.main import create_app
-from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+from tests.support import JWKSServer, parse_sse, public_jwk, running_jwks_server, sign_token
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 ISSUER = "http://auth.example.test:3000"  # the tokens' iss and aud; never contacted
@@ -169,6 +169,14 @@ class User:
         response = self.post("/tasks", json={"title": title, **fields})
         assert response.status_code == 201, response.text
         return response.json()
+
+    def stream(self, message: str, conversation_id: int | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """POST /chat/stream: the server-sent events as (name, data) pairs."""
+        body = {"message": message, "conversation_id": conversation_id}
+        response = self.post("/chat/stream", json=body)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return parse_sse(response.text)
 
     def chat(self, message: str, conversation_id: int | None = None) -> dict[str, Any]:
         response = self.post("/chat", json={"message": message, "conversation_id": conversation_id})

@@ -66,3 +66,13 @@ def sign_token(
     payload = {"sub": sub, "iss": issuer, "aud": issuer, "iat": now, "exp": now + timedelta(minutes=15)}
     payload = {name: value for name, value in {**payload, **claims}.items() if value is not None}
     return jwt.encode(payload, key, algorithm=algorithm, headers={"kid": kid})
+
+
+def parse_sse(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Server-sent events as (event name, decoded JSON data) pairs."""
+    events = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            events.append((fields["event"], json.loads(fields["data"])))
+    return events

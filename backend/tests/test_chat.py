@@ -8,17 +8,18 @@ from tests.conftest import User
 
 def test_the_contracts_phrases_end_to_end(alice: User) -> None:
     groceries = alice.chat("Add a task to buy groceries")
+    task_id = groceries["tool_calls"][0]["result"]["task_id"]
     assert groceries["tool_calls"] == [
         {
+            "call_id": groceries["tool_calls"][0]["call_id"],
             "name": "add_task",
             "arguments": {"title": "Buy groceries"},
-            "result": {
-                "task_id": groceries["tool_calls"][0]["result"]["task_id"],
-                "status": "created",
-                "title": "Buy groceries",
-            },
+            "ok": True,
+            "summary": f'Added task #{task_id} "Buy groceries"',
+            "result": {"task_id": task_id, "status": "created", "title": "Buy groceries"},
         }
     ]
+    assert groceries["tool_calls"][0]["call_id"].startswith("call_")
     assert "Buy groceries" in groceries["response"]
     conversation = groceries["conversation_id"]
     meeting_id = alice.add_task("Team meeting")["id"]

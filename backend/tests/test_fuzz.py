@@ -16,7 +16,10 @@ ENDPOINTS = [
     ("DELETE", "/tasks/{id}"),
     ("PATCH", "/tasks/{id}/complete"),
     ("POST", "/chat"),
+    ("POST", "/chat/stream"),
     ("GET", "/conversations"),
+    ("PATCH", "/conversations/{id}"),
+    ("DELETE", "/conversations/{id}"),
     ("GET", "/conversations/{id}/messages"),
 ]
 FIELDS = ["title", "description", "completed", "message", "conversation_id", "status", "id"]

@@ -105,11 +105,32 @@ def test_invalid_arguments_are_tool_errors(served: Served, make_token: TokenFact
     async def scenario() -> None:
         async with mcp_session(served.url, make_token("alice-id")) as session:
             me = {"user_id": "alice-id"}
-            assert "title" in await call_error(session, "add_task", **me, title="")
-            assert "title" in await call_error(session, "add_task", **me, title="x" * 201)
-            assert "task_id" in await call_error(session, "complete_task", **me, task_id=2**40)
-            assert "status" in await call_error(session, "list_tasks", **me, status="everything")
+            # One sentence for people (the chat relays these), never pydantic's developer text.
+            assert await call_error(session, "add_task", **me, title="") == (
+                "Please give a title; it can't be empty."
+            )
+            too_long = await call_error(session, "add_task", **me, title="x" * 201)
+            assert too_long == "Titles can be at most 200 characters."
+            assert await call_error(session, "complete_task", **me, task_id=2**40) == (
+                "Task ids are whole numbers from 1 to 2,147,483,647."
+            )
+            status = await call_error(session, "list_tasks", **me, status="everything")
+            assert status.startswith("Status filters must be one of") and "pending" in status
             assert "Nothing to update" in await call_error(session, "update_task", **me, task_id=1)
+
+    anyio.run(scenario)
+
+
+def test_tools_carry_annotations_and_argument_descriptions(served: Served, make_token: TokenFactory) -> None:
+    async def scenario() -> None:
+        async with mcp_session(served.url, make_token("alice-id")) as session:
+            tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+            assert tools["list_tasks"].annotations.read_only_hint is True
+            assert tools["delete_task"].annotations.destructive_hint is True
+            assert tools["add_task"].annotations.idempotent_hint is False
+            for tool in tools.values():
+                for name, schema in tool.input_schema["properties"].items():
+                    assert schema.get("description"), (tool.name, name)
 
     anyio.run(scenario)
 

@@ -5,8 +5,10 @@ next tool call or writes the reply. Naming a task by title takes two steps: list
 single match (or ask which one, or say that none matches).
 """
 
+import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +16,19 @@ from uuid import uuid4
 
 from agents import Model, ModelResponse, ModelSettings, ModelTracing, Tool, Usage
 from agents.items import TResponseInputItem, TResponseOutputItem, TResponseStreamEvent
-from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage, ResponseOutputText
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseTextDeltaEvent,
+)
 
 from app.agent import replies
 from app.agent.intents import Intent, Target, parse
+from app.agent.replies import is_error
+from app.agent.tools import parse_arguments
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,60 @@ class OfflineModel(Model):
         user_text, exchanges = _current_turn(items)
         return ModelResponse(output=[next_step(parse(user_text), exchanges)], usage=Usage(), response_id=None)
 
-    def stream_response(self, *args: Any, **kwargs: Any) -> AsyncIterator[TResponseStreamEvent]:
-        raise NotImplementedError("The offline model does not stream; the chat endpoint uses Runner.run.")
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        **_: Any,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        """The same step as get_response, its text sent as a few deltas (as a real model streams it)."""
+        response = await self.get_response(
+            system_instructions, input, model_settings, tools, output_schema, handoffs, tracing
+        )
+        item = response.output[0]
+        sequence = 0
+        if isinstance(item, ResponseOutputMessage):
+            for sequence, chunk in enumerate(text_chunks(item.content[0].text)):  # type: ignore[union-attr]
+                yield ResponseTextDeltaEvent(
+                    type="response.output_text.delta",
+                    item_id=item.id,
+                    output_index=0,
+                    content_index=0,
+                    delta=chunk,
+                    logprobs=[],
+                    sequence_number=sequence,
+                )
+                await asyncio.sleep(0)  # let each chunk go out on its own
+        yield ResponseCompletedEvent(
+            type="response.completed", response=_response(item), sequence_number=sequence + 1
+        )
+
+
+CHUNK_WORDS = 4
+
+
+def text_chunks(text: str) -> list[str]:
+    """The text in groups of a few words, whitespace kept, so that joining the chunks gives it back."""
+    pieces = re.findall(r"\S+\s*|\s+", text)
+    return ["".join(pieces[i : i + CHUNK_WORDS]) for i in range(0, len(pieces), CHUNK_WORDS)] or [text]
+
+
+def _response(item: TResponseOutputItem) -> Response:
+    return Response(
+        id=f"resp_{uuid4().hex}",
+        created_at=time.time(),
+        model="offline",
+        object="response",
+        output=[item],
+        parallel_tool_calls=False,
+        tool_choice="auto",
+        tools=[],
+    )
 
 
 def next_step(intent: Intent, exchanges: list[ToolExchange]) -> TResponseOutputItem:
@@ -54,7 +117,11 @@ def next_step(intent: Intent, exchanges: list[ToolExchange]) -> TResponseOutputI
     if not exchanges:
         return _first_step(intent)
     last = exchanges[-1]
-    if last.name == "list_tasks" and intent.action in ("complete", "delete", "update") and _ok(last.output):
+    if (
+        last.name == "list_tasks"
+        and intent.action in ("complete", "delete", "update")
+        and not is_error(last.output)
+    ):
         return _act_on_title_match(intent, last.output)
     return _message(replies.after_tool(last.name, last.arguments, last.output))
 
@@ -122,10 +189,6 @@ def find_by_title(tasks: Iterable[dict[str, Any]], target: Target) -> list[dict[
     return [task for task in tasks if wanted <= {_stem(word) for word in _words(task["title"])}]
 
 
-def _ok(output: Any) -> bool:
-    return not (isinstance(output, dict) and "error" in output)
-
-
 def _current_turn(items: list[Any]) -> tuple[str, list[ToolExchange]]:
     """The latest user message and the tool exchanges that followed it."""
     start = max((i for i, item in enumerate(items) if _field(item, "role") == "user"), default=-1)
@@ -137,7 +200,7 @@ def _current_turn(items: list[Any]) -> tuple[str, list[ToolExchange]]:
     }
     exchanges = [
         ToolExchange(
-            _field(item, "name"), json.loads(_field(item, "arguments") or "{}"), outputs.get(call_id)
+            _field(item, "name"), parse_arguments(_field(item, "arguments")) or {}, outputs.get(call_id)
         )
         for item in items[start + 1 :]
         if _field(item, "type") == "function_call" and (call_id := _field(item, "call_id")) in outputs

@@ -1,16 +1,20 @@
 """One chat turn through the Agents SDK: the agent, its model (OpenAI or offline) and its MCP tools."""
 
 import logging
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import openai
 from agents import Agent, AgentsException, OpenAIProvider, RunConfig, Runner, set_tracing_disabled
-from agents.items import TResponseInputItem
+from agents.items import ToolCallItem, ToolCallOutputItem, TResponseInputItem
+from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent, StreamEvent
 from mcp.server.mcpserver import MCPServer
+from openai.types.responses import ResponseTextDeltaEvent
 
 from app.agent.offline_model import OfflineModel
-from app.agent.tools import ChatContext, agent_tools
+from app.agent.tools import ChatContext, agent_tools, parse_arguments
 from app.core.config import Settings
-from app.models import ToolCall
 
 logger = logging.getLogger(__name__)
 
@@ -29,24 +33,90 @@ class AgentUnavailable(Exception):
     """The model could not be reached or misbehaved; the turn is not answered (HTTP 503)."""
 
 
+@dataclass(frozen=True)
+class TurnEvent:
+    """Something the user should see as it happens: `delta`, `tool_call`, `tool_result`, then `reply`."""
+
+    name: Literal["delta", "tool_call", "tool_result", "reply"]
+    data: dict[str, Any]
+
+
 class ChatAgent:
     def __init__(self, agent: Agent[ChatContext], run_config: RunConfig) -> None:
         self.agent = agent
         self.run_config = run_config
 
-    async def reply(self, user_id: str, history: list[TResponseInputItem]) -> tuple[str, list[ToolCall]]:
-        """Run the agent on the conversation so far (ending with the new user message)."""
-        context = ChatContext(user_id=user_id)
+    async def stream(
+        self, context: ChatContext, history: list[TResponseInputItem]
+    ) -> AsyncGenerator[TurnEvent]:
+        """Run the agent on the conversation so far (ending with the new user message), event by event.
+
+        Tool calls land in `context.tool_calls`; the last event is `reply` with the final text. Closing the
+        iterator early (the user pressed Stop) cancels the run.
+        """
+        result = Runner.run_streamed(
+            self.agent, history, context=context, max_turns=MAX_TURNS, run_config=self.run_config
+        )
+        requested: dict[str, str] = {}  # call id -> tool name, as the model asked for it
         try:
-            result = await Runner.run(
-                self.agent, history, context=context, max_turns=MAX_TURNS, run_config=self.run_config
-            )
+            async for event in result.stream_events():
+                for turn_event in _visible(event, context, requested):
+                    yield turn_event
         except (AgentsException, openai.OpenAIError) as error:
             logger.error("agent run failed: %s", type(error).__name__)
             raise AgentUnavailable(
-                "The assistant is unavailable right now; please try again shortly."
+                "The assistant is unavailable right now. Your message is saved: send it again to retry."
             ) from None
-        return str(result.final_output), context.tool_calls
+        finally:
+            result.cancel()
+        yield TurnEvent("reply", {"text": str(result.final_output or "")})
+
+
+def _visible(event: StreamEvent, context: ChatContext, requested: dict[str, str]) -> list[TurnEvent]:
+    if isinstance(event, RawResponsesStreamEvent):
+        if isinstance(event.data, ResponseTextDeltaEvent) and event.data.delta:
+            return [TurnEvent("delta", {"text": event.data.delta})]
+        return []
+    if not isinstance(event, RunItemStreamEvent):
+        return []
+    if isinstance(event.item, ToolCallItem) and event.name == "tool_called":
+        raw = event.item.raw_item
+        call_id, name = getattr(raw, "call_id", ""), getattr(raw, "name", "")
+        arguments = parse_arguments(getattr(raw, "arguments", None)) or {}
+        requested[call_id] = name
+        return [TurnEvent("tool_call", {"call_id": call_id, "name": name, "arguments": arguments})]
+    if isinstance(event.item, ToolCallOutputItem) and event.name == "tool_output":
+        return [TurnEvent("tool_result", _tool_result(event.item, context, requested))]
+    return []
+
+
+def _tool_result(item: ToolCallOutputItem, context: ChatContext, requested: dict[str, str]) -> dict[str, Any]:
+    raw = item.raw_item
+    call_id = str(raw.get("call_id", "") if isinstance(raw, dict) else getattr(raw, "call_id", ""))
+    call = context.call(call_id)
+    if call is None:  # the SDK answered for us: the model asked for a tool that does not exist
+        name = requested.get(call_id, "unknown")
+        call = context.record(call_id, name, {}, {"error": f"There is no tool called {name}."})
+    return {
+        "call_id": call.call_id,
+        "name": call.name,
+        "ok": call.ok,
+        "summary": call.summary,
+        "result": call.result,
+    }
+
+
+def _run_config(settings: Settings) -> RunConfig:
+    # An unknown tool name from the model goes back to it as a tool error it can correct, not a failed turn.
+    common: dict[str, Any] = {"tracing_disabled": True, "tool_not_found_behavior": "return_error_to_model"}
+    if not settings.online:
+        return RunConfig(model=OfflineModel(), **common)
+    provider = OpenAIProvider(
+        api_key=settings.openai_api_key,
+        base_url=settings.OPENAI_BASE_URL,
+        use_responses=settings.OPENAI_API_FLAVOUR == "responses",
+    )
+    return RunConfig(model=settings.OPENAI_MODEL, model_provider=provider, **common)
 
 
 async def build_chat_agent(server: MCPServer, settings: Settings) -> ChatAgent:
@@ -55,9 +125,4 @@ async def build_chat_agent(server: MCPServer, settings: Settings) -> ChatAgent:
     agent = Agent[ChatContext](
         name="Todo assistant", instructions=INSTRUCTIONS, tools=await agent_tools(server)
     )
-    if settings.OPENAI_API_KEY:
-        provider = OpenAIProvider(api_key=settings.OPENAI_API_KEY.get_secret_value())
-        run_config = RunConfig(model=settings.OPENAI_MODEL, model_provider=provider, tracing_disabled=True)
-    else:
-        run_config = RunConfig(model=OfflineModel(), tracing_disabled=True)
-    return ChatAgent(agent, run_config)
+    return ChatAgent(agent, _run_config(settings))

@@ -38,7 +38,7 @@ def without_tool(intent: Intent) -> str:
 
 def after_tool(tool: str, arguments: dict[str, Any], output: Any) -> str:
     """The reply once the last tool call has run."""
-    if isinstance(output, dict) and "error" in output:
+    if is_error(output):
         return _tool_failed(arguments, str(output["error"]))
     if tool == "list_tasks":
         return listing(arguments.get("status", "all"), output)
@@ -82,9 +82,36 @@ def _confirmation(tool: str, arguments: dict[str, Any], result: dict[str, Any]) 
             return f'Updated the description of task #{task_id} "{title}".'
 
 
+_VERBS = {
+    "add_task": ("Added", "add"),
+    "complete_task": ("Completed", "complete"),
+    "delete_task": ("Deleted", "delete"),
+    "update_task": ("Updated", "update"),
+}
+
+
+def is_error(output: Any) -> bool:
+    return isinstance(output, dict) and "error" in output
+
+
+def summary(tool: str, arguments: dict[str, Any], output: Any) -> str:
+    """One sentence naming what a tool call did, for the chat's action list (e.g. 'Added task #3 "Milk"')."""
+    if is_error(output):
+        verb = _VERBS.get(tool, ("", "do"))[1]
+        return f"Couldn't {verb} {'the tasks' if tool == 'list_tasks' else 'the task'}: {output['error']}"
+    if tool == "list_tasks":
+        status = arguments.get("status", "all")
+        kind = "" if status == "all" else f"{status} "
+        return f"Listed {len(output)} {kind}task{'' if len(output) == 1 else 's'}"
+    done = _VERBS.get(tool, ("Used " + tool, ""))[0]
+    return f'{done} task #{output.get("task_id")} "{output.get("title", "")}"'
+
+
 def _tool_failed(arguments: dict[str, Any], error: str) -> str:
     if re.search(r"not found", error, re.IGNORECASE):
         return (
             f"I couldn't find task #{arguments.get('task_id')}. It may have been deleted already. {SEE_TASKS}"
         )
-    return f"Sorry, I couldn't do that: {error}"
+    if re.search(r"at most", error):
+        return f"Sorry, that's a bit long for a task. {error} Could you say it more briefly?"
+    return f"Sorry, I couldn't do that. {error}"

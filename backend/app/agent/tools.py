@@ -10,11 +10,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import FunctionTool, RunContextWrapper
+from agents import FunctionTool
+from agents.tool_context import ToolContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import Tool as MCPTool
 
+from app.agent.replies import is_error, summary
 from app.mcp_server import agent_user_id
 from app.models import ToolCall
 
@@ -28,6 +30,21 @@ class ChatContext:
     user_id: str
     tool_calls: list[ToolCall] = field(default_factory=list)
 
+    def record(self, call_id: str, name: str, arguments: dict[str, Any], result: Any) -> ToolCall:
+        call = ToolCall(
+            call_id=call_id,
+            name=name,
+            arguments=arguments,
+            ok=not is_error(result),
+            summary=summary(name, arguments, result),
+            result=result,
+        )
+        self.tool_calls.append(call)
+        return call
+
+    def call(self, call_id: str) -> ToolCall | None:
+        return next((call for call in self.tool_calls if call.call_id == call_id), None)
+
 
 def _schema_without_user(tool: MCPTool) -> dict[str, Any]:
     schema = copy.deepcopy(tool.input_schema)
@@ -40,12 +57,24 @@ async def agent_tools(server: MCPServer) -> list[FunctionTool]:
     return [_function_tool(server, tool) for tool in await server.list_tools()]
 
 
-def _function_tool(server: MCPServer, tool: MCPTool) -> FunctionTool:
-    async def invoke(run_context: RunContextWrapper[ChatContext], arguments_json: str) -> str:
-        chat = run_context.context
+def parse_arguments(arguments_json: str | None) -> dict[str, Any] | None:
+    """The model's arguments as an object, or None when they are not a JSON object."""
+    try:
         arguments = json.loads(arguments_json or "{}")
-        result = await call_as_user(server, tool.name, arguments, chat.user_id)
-        chat.tool_calls.append(ToolCall(name=tool.name, arguments=arguments, result=result))
+    except ValueError:
+        return None
+    return arguments if isinstance(arguments, dict) else None
+
+
+def _function_tool(server: MCPServer, tool: MCPTool) -> FunctionTool:
+    async def invoke(run_context: ToolContext[ChatContext], arguments_json: str) -> str:
+        # Bad arguments are the model's mistake: they go back to it as a tool error it can correct.
+        arguments = parse_arguments(arguments_json)
+        if arguments is None:
+            result: Any = {"error": "The arguments were not a JSON object; please call the tool again."}
+        else:
+            result = await call_as_user(server, tool.name, arguments, run_context.context.user_id)
+        run_context.context.record(run_context.tool_call_id, tool.name, arguments or {}, result)
         return json.dumps(result)
 
     return FunctionTool(

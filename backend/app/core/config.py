@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     JWT_ALLOW_HS256: bool = False
     OPENAI_API_KEY: SecretStr | None = None
     OPENAI_MODEL: str = "gpt-4o-mini"
+    # Any OpenAI-compatible server (a proxy, vLLM, Ollama, LM Studio, ...) and which of its APIs to use.
+    OPENAI_BASE_URL: str | None = None
+    OPENAI_API_FLAVOUR: Literal["responses", "chat_completions"] = "responses"
     CORS_ORIGINS: Annotated[list[str], NoDecode] = Field(default_factory=list)
     LOG_LEVEL: LogLevel = "INFO"
 
@@ -45,7 +48,7 @@ class Settings(BaseSettings):
         normalise_database_url(value)
         return value
 
-    @field_validator("BETTER_AUTH_URL", "BETTER_AUTH_JWKS_URL")
+    @field_validator("BETTER_AUTH_URL", "BETTER_AUTH_JWKS_URL", "OPENAI_BASE_URL")
     @classmethod
     def _check_http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -58,6 +61,11 @@ class Settings(BaseSettings):
         return (
             [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
         )
+
+    @field_validator("OPENAI_API_FLAVOUR", mode="before")
+    @classmethod
+    def _lower_flavour(cls, value: str) -> str:
+        return value.lower().replace("-", "_") if isinstance(value, str) else value
 
     @field_validator("LOG_LEVEL", mode="before")
     @classmethod
@@ -80,6 +88,16 @@ class Settings(BaseSettings):
     @property
     def jwks_url(self) -> str:
         return self.BETTER_AUTH_JWKS_URL or f"{self.BETTER_AUTH_URL}/api/auth/jwks"
+
+    @property
+    def online(self) -> bool:
+        """A model service is configured: a key, or a base URL (local servers often need no key)."""
+        return bool(self.OPENAI_API_KEY or self.OPENAI_BASE_URL)
+
+    @property
+    def openai_api_key(self) -> str:
+        # The OpenAI client insists on a key; a keyless local server ignores this placeholder.
+        return self.OPENAI_API_KEY.get_secret_value() if self.OPENAI_API_KEY else "not-needed"
 
     @property
     def hs256_secret(self) -> str | None:

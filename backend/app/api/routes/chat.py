@@ -1,56 +1,103 @@
-"""One stateless chat turn: history from the database, the agent, the reply back to the database."""
+"""The chat endpoints: the JSON form for API clients and the server-sent event stream for the chat UI."""
 
-from agents.items import TResponseInputItem
-from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Engine
+import json
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any
 
-from app import crud
-from app.agent.pipeline import AgentUnavailable, ChatAgent
+import anyio
+from fastapi import APIRouter, Request, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.types import Send
+
+from app.agent.pipeline import ChatAgent, TurnEvent
 from app.api.deps import CurrentUser
-from app.core.db import open_session
-from app.models import ChatRequest, ChatResponse, Role
+from app.api.responses import AUTH_ERRORS, error_responses, not_found
+from app.chat_turn import events, open_turn
+from app.models import ChatErrorBody, ChatRequest, ChatResponse, ErrorBody
 
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
 
-HISTORY_LIMIT = 40  # messages of earlier turns given to the model
+CHAT_ERRORS = error_responses(
+    *AUTH_ERRORS,
+    not_found("conversation"),
+    (
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        ChatErrorBody | ErrorBody,  # type: ignore[arg-type]
+        "The model failed: the body names the conversation and the stored user message; re-send the same "
+        "message to retry (it is not stored twice). Or the database or sign-in keys are unavailable (then "
+        "only `detail`).",
+    ),
+)
+STREAM_DESCRIPTION = """\
+Server-sent events, each `event: <name>` and `data: <one JSON object>`:
+`start` {conversation_id, user_message_id}; `delta` {text}; `tool_call` {call_id, name, arguments};
+`tool_result` {call_id, name, ok, summary, result}; then `done` {conversation_id, message_id, response,
+tool_calls} or `error` {code, message, retryable, conversation_id, user_message_id}.
+"""
 
 
-@router.post("/chat", response_model=ChatResponse)
-async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> ChatResponse:
-    engine: Engine = request.app.state.engine
-    agent: ChatAgent = request.app.state.chat_agent
-    conversation_id, history = await run_in_threadpool(_store_user_message, engine, user, body)
-    try:
-        response, tool_calls = await agent.reply(user, history)
-    except AgentUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
-    await run_in_threadpool(_store_reply, engine, user, conversation_id, response)
-    return ChatResponse(conversation_id=conversation_id, response=response, tool_calls=tool_calls)
+@router.post("/chat", response_model=ChatResponse, responses=CHAT_ERRORS)
+async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> Any:
+    """One chat turn, answered when it is over."""
+    engine, agent = request.app.state.engine, _agent(request)
+    turn = await open_turn(engine, user, body)
+    async for event in events(engine, agent, turn):
+        if event.name == "done":
+            return event.data
+        if event.name == "error":
+            return JSONResponse(_chat_error(event.data), status.HTTP_503_SERVICE_UNAVAILABLE)
+    raise AssertionError("a turn always ends with done or error")
 
 
-def _store_user_message(engine: Engine, user: str, body: ChatRequest) -> tuple[int, list[TResponseInputItem]]:
-    """Open (or resume) the conversation, record the message, and return the model's input."""
-    with open_session(engine) as session:
-        if body.conversation_id is None:
-            conversation = crud.new_conversation(session, user, body.message)
-        else:
-            conversation = crud.get_conversation(session, user, body.conversation_id)
-            if conversation is None:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
-        earlier = crud.list_messages(session, conversation, last=HISTORY_LIMIT)
-        crud.add_message(session, conversation, Role.user, body.message)
-        assert conversation.id is not None
-        history: list[TResponseInputItem] = [
-            {"role": message.role, "content": message.content}  # type: ignore[misc]
-            for message in earlier
-        ]
-        history.append({"role": "user", "content": body.message})
-        return conversation.id, history
+@router.post(
+    "/chat/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": STREAM_DESCRIPTION,
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **CHAT_ERRORS,
+    },
+)
+async def chat_stream(user: CurrentUser, body: ChatRequest, request: Request) -> StreamingResponse:
+    """One chat turn as server-sent events; closing the connection stops the turn (stored as `stopped`)."""
+    turn = await open_turn(request.app.state.engine, user, body)
+    return EventStreamResponse(_sse(events(request.app.state.engine, _agent(request), turn)))
 
 
-def _store_reply(engine: Engine, user: str, conversation_id: int, response: str) -> None:
-    with open_session(engine) as session:
-        conversation = crud.get_conversation(session, user, conversation_id)
-        assert conversation is not None  # created or checked moments ago
-        crud.add_message(session, conversation, Role.assistant, response)
+class EventStreamResponse(StreamingResponse):
+    """text/event-stream that proxies pass through unbuffered, and that always closes its turn.
+
+    When the client disconnects, Starlette cancels the sending task; the event generator may then be left
+    suspended at a `yield`, so it is closed here (shielded) to let the turn store what it has so far.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncGenerator[str]) -> None:
+        super().__init__(content, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        self._events = content
+
+    async def stream_response(self, send: Send) -> None:
+        try:
+            await super().stream_response(send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._events.aclose()
+
+
+async def _sse(turn_events: AsyncGenerator[TurnEvent]) -> AsyncGenerator[str]:
+    async with aclosing(turn_events):
+        async for event in turn_events:
+            yield f"event: {event.name}\ndata: {json.dumps(event.data, separators=(',', ':'))}\n\n"
+
+
+def _chat_error(data: dict[str, Any]) -> dict[str, Any]:
+    body = {key: value for key, value in data.items() if key != "message"}
+    return ChatErrorBody(detail=data["message"], **body).model_dump()
+
+
+def _agent(request: Request) -> ChatAgent:
+    return request.app.state.chat_agent

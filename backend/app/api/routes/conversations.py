@@ -3,13 +3,37 @@
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Depends, HTTPException, Path, status
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
-from app.models import MAX_ID, Conversation, ConversationPublic, Message, MessagePublic
+from app.api.responses import AUTH_ERRORS, error_responses, not_found
+from app.models import (
+    MAX_ID,
+    Conversation,
+    ConversationPublic,
+    ConversationUpdate,
+    Message,
+    MessagePublic,
+)
 
-router = APIRouter(prefix="/api/{user_id}/conversations", tags=["chat"])
+router = APIRouter(
+    prefix="/api/{user_id}/conversations", tags=["chat"], responses=error_responses(*AUTH_ERRORS)
+)
+NOT_FOUND = error_responses(not_found("conversation"))
+
+
+def owned_conversation(
+    user: CurrentUser, session: SessionDep, conversation_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Conversation:
+    """The conversation with this id if it belongs to the user; else 404."""
+    conversation = crud.get_conversation(session, user, conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
+    return conversation
+
+
+OwnedConversation = Annotated[Conversation, Depends(owned_conversation)]
 
 
 @router.get("", response_model=list[ConversationPublic])
@@ -18,12 +42,21 @@ def list_conversations(user: CurrentUser, session: SessionDep) -> Sequence[Conve
     return crud.list_conversations(session, user)
 
 
-@router.get("/{conversation_id}/messages", response_model=list[MessagePublic])
-def list_messages(
-    user: CurrentUser, session: SessionDep, conversation_id: Annotated[int, Path(ge=1, le=MAX_ID)]
-) -> Sequence[Message]:
-    """Oldest first."""
-    conversation = crud.get_conversation(session, user, conversation_id)
-    if conversation is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
+@router.patch("/{conversation_id}", response_model=ConversationPublic, responses=NOT_FOUND)
+def rename_conversation(
+    conversation: OwnedConversation, session: SessionDep, body: ConversationUpdate
+) -> Conversation:
+    """Give the conversation a title of the user's choosing (1-80 characters)."""
+    return crud.rename_conversation(session, conversation, body.title)
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_conversation(conversation: OwnedConversation, session: SessionDep) -> None:
+    """Delete the conversation and all its messages."""
+    crud.delete_conversation(session, conversation)
+
+
+@router.get("/{conversation_id}/messages", response_model=list[MessagePublic], responses=NOT_FOUND)
+def list_messages(conversation: OwnedConversation, session: SessionDep) -> Sequence[Message]:
+    """Oldest first; assistant messages carry their tool actions and how they ended."""
     return crud.list_messages(session, conversation)

@@ -8,9 +8,11 @@ from sqlalchemy import Row
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
+from app.api.responses import AUTH_ERRORS, error_responses, not_found
 from app.models import MAX_ID, Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
 
-router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], responses=error_responses(*AUTH_ERRORS))
+NOT_FOUND = error_responses(not_found("task"))
 
 
 def owned_task(
@@ -36,21 +38,21 @@ def create_task(user: CurrentUser, session: SessionDep, body: TaskCreate) -> Tas
     return crud.create_task(session, user, body)
 
 
-@router.get("/{task_id}", response_model=TaskPublic)
+@router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
 def read_task(task: OwnedTask) -> Task:
     return task
 
 
-@router.put("/{task_id}", response_model=TaskPublic)
+@router.put("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
 def update_task(task: OwnedTask, session: SessionDep, body: TaskUpdate) -> Task:
     return crud.update_task(session, task, body)
 
 
-@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def delete_task(task: OwnedTask, session: SessionDep) -> None:
     crud.delete_task(session, task)
 
 
-@router.patch("/{task_id}/complete", response_model=TaskPublic)
+@router.patch("/{task_id}/complete", response_model=TaskPublic, responses=NOT_FOUND)
 def toggle_completion(task: OwnedTask, session: SessionDep) -> Task:
     return crud.update_task(session, task, TaskUpdate(completed=not task.completed))
