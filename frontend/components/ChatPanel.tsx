@@ -73,6 +73,7 @@ export function ChatPanel({ conversationId, ...callbacks }: ChatPanelProps) {
         content: message.content,
         createdAt: message.created_at,
         tools: storedBadges(message.tool_calls),
+        state: message.status === "stopped" || message.status === "failed" ? "stopped" : undefined,
       }));
       return { messages: saved, missing: false };
     } catch (error) {

@@ -44,7 +44,8 @@ export function useChat(initialConversationId: number | null, callbacks: ChatCal
       let started = false;
       const onEvent = (event: StreamEvent) => {
         dispatch({ type: "event", id, event, at: new Date().toISOString() });
-        if (event.type === "start") {
+        // An error after the turn was stored names its conversation too: Retry continues it.
+        if ((event.type === "start" || event.type === "error") && event.conversation_id !== undefined) {
           started = true;
           conversationId.current = event.conversation_id;
           latest.current.onConversation(event.conversation_id);

@@ -52,7 +52,9 @@ function fallbackSentence(status: number): string {
 
 export async function errorFrom(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
-  const detail = body && typeof body === "object" && "detail" in body ? describeDetail(body.detail) : null;
+  const fields = body && typeof body === "object" ? (body as { detail?: unknown; message?: unknown }) : {};
+  // A validation error also carries its first issue as one sentence for a person.
+  const detail = typeof fields.message === "string" ? fields.message : describeDetail(fields.detail);
   return new ApiError(detail ?? fallbackSentence(response.status), response.status);
 }
 

@@ -38,7 +38,8 @@ export interface ChatMessage {
   role: "user" | "assistant";
   content: string;
   created_at: string;
-  /** Absent from backends older than the streaming chat. */
+  /** How an assistant message ended. Absent (like tool_calls) from backends older than the streaming chat. */
+  status?: "complete" | "stopped" | "failed";
   tool_calls?: StoredToolCall[];
 }
 
@@ -61,4 +62,4 @@ export type StreamEvent =
   | { type: "tool_call"; call_id: string; name: string; arguments: Record<string, unknown> }
   | { type: "tool_result"; call_id: string; name: string; ok: boolean; summary: string; result: unknown }
   | { type: "done"; conversation_id: number; message_id: number; response: string; tool_calls: StoredToolCall[] }
-  | { type: "error"; code: string; message: string; retryable: boolean };
+  | { type: "error"; code: string; message: string; retryable: boolean; conversation_id?: number; user_message_id?: number };
