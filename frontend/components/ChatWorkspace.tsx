@@ -70,23 +70,25 @@ export function ChatWorkspace({ initialConversationId }: { initialConversationId
     <div className={`workspace workspace--${view}`}>
       <ViewSwitcher view={view} onChange={setView} />
       <ConnectionNotice />
-      <ConversationList
-        activeId={activeId}
-        version={conversationsVersion}
-        onSelect={select}
-        onDeleted={(id) => id === activeId && select(null)}
-      />
-      <ChatPanel
-        key={selection.key}
-        conversationId={selection.conversationId}
-        onConversation={onConversation}
-        onTasksChanged={() => setTasksVersion((count) => count + 1)}
-        onTurnEnd={() => {
-          setConversationsVersion((count) => count + 1);
-          setTasksVersion((count) => count + 1);
-        }}
-      />
-      <TaskPanel version={tasksVersion} />
+      <div className="workspace__panels">
+        <ConversationList
+          activeId={activeId}
+          version={conversationsVersion}
+          onSelect={select}
+          onDeleted={(id) => id === activeId && select(null)}
+        />
+        <ChatPanel
+          key={selection.key}
+          conversationId={selection.conversationId}
+          onConversation={onConversation}
+          onTasksChanged={() => setTasksVersion((count) => count + 1)}
+          onTurnEnd={() => {
+            setConversationsVersion((count) => count + 1);
+            setTasksVersion((count) => count + 1);
+          }}
+        />
+        <TaskPanel version={tasksVersion} />
+      </div>
     </div>
   );
 }
