@@ -91,3 +91,23 @@ def test_measure_streaming(page: Page) -> None:
             f"(min {min(first):.0f}, max {max(first):.0f}); full reply median {statistics.median(full):.0f} ms "
             f"(min {min(full):.0f}, max {max(full):.0f})"
         )
+
+
+@pytest.mark.skipif(not os.environ.get("TODO_SHOTS_DIR"), reason="set TODO_SHOTS_DIR to take screenshots")
+def test_screenshots_of_an_outage(page: Page, backend) -> None:
+    out = Path(os.environ["TODO_SHOTS_DIR"])
+    out.mkdir(parents=True, exist_ok=True)
+    sign_up(page)
+    send(page, "Add a task to buy groceries")
+    backend.stop()
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Show me all my tasks")
+    box.press("Enter")
+    expect(page.get_by_role("button", name="Retry")).to_be_visible()
+    for width, viewport in (("1280", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(out / f"outage-{width}.png"))
+    backend.start()
+    expect(page.get_by_text("can't be reached")).to_have_count(0, timeout=20_000)
+    page.get_by_role("button", name="Retry").click()
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
