@@ -21,8 +21,12 @@ def test_screenshots(page: Page) -> None:
     def shot(name: str) -> None:
         page.screenshot(path=str(out / f"{name}.png"))
 
-    page.set_viewport_size(DESKTOP)
     page.goto("/sign-in")
+    page.set_viewport_size(PHONE)
+    page.emulate_media(color_scheme="dark")
+    shot("sign-in-dark-390")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size(DESKTOP)
     shot("sign-in-1280")
     sign_up(page)
     shot("chat-empty-1280")
@@ -43,9 +47,6 @@ def test_screenshots(page: Page) -> None:
     page.emulate_media(color_scheme="dark")
     page.get_by_role("button", name="Chat", exact=True).click()
     shot("chat-dark-390")
-    page.set_viewport_size(PHONE)
-    page.goto("/sign-in")
-    shot("sign-in-dark-390")
 
 
 # Installed before Enter: times (ms, from the keydown) to the first reply text on screen and to the turn's end.
