@@ -25,7 +25,15 @@ interface ChatPanelProps extends ChatCallbacks {
 
 /** A turn of this visit as the two bubbles it shows. */
 function bubbles(turn: Turn): DisplayedMessage[] {
-  const user: DisplayedMessage = { key: `turn-${turn.id}-user`, role: "user", content: turn.message, createdAt: turn.sentAt };
+  // A message the backend never stored says so instead of showing a time.
+  const unsent = turn.status === "failed" && turn.conversationId === null;
+  const user: DisplayedMessage = {
+    key: `turn-${turn.id}-user`,
+    role: "user",
+    content: turn.message,
+    createdAt: unsent ? undefined : turn.sentAt,
+    state: unsent ? "unsent" : undefined,
+  };
   const state = turn.status === "sending" ? "waiting" : turn.status === "done" ? undefined : turn.status;
   const assistant: DisplayedMessage = {
     key: `turn-${turn.id}-assistant`,

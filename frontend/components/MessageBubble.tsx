@@ -14,7 +14,7 @@ export interface DisplayedMessage {
   /** What the agent did during this turn. */
   tools?: ToolBadge[];
   /** How the turn went, for the assistant's side of a turn of this visit. */
-  state?: "waiting" | "streaming" | "stopped" | "failed";
+  state?: "waiting" | "streaming" | "stopped" | "failed" | "unsent";
   error?: string | null;
   /** The turn of this visit it belongs to (failed turns can be sent again). */
   turnId?: number;
@@ -63,6 +63,7 @@ function Footer({ message }: { message: DisplayedMessage }) {
         </time>
       )}
       {state === "stopped" && <span className="message__note">Stopped</span>}
+      {state === "unsent" && <span className="message__note">Not sent</span>}
       {content && state !== "streaming" && <CopyButton text={content} />}
     </div>
   );

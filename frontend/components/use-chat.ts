@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useReducer, useRef } from "react";
 
 import { useApiErrorHandler } from "@/components/use-remote";
+import { ApiError } from "@/lib/api";
 import { streamChat } from "@/lib/chat-stream";
 import { isBusy, turnsReducer } from "@/lib/turns";
 import type { StreamEvent } from "@/lib/types";
@@ -16,7 +17,14 @@ export interface ChatCallbacks {
   onTurnEnd: () => void;
 }
 
-const NOT_SENT = "Your message was not sent.";
+/** Why a turn failed, with what to do about it (the Retry button sits beside it). */
+function failureSentence(error: unknown, started: boolean, describe: (error: unknown) => string): string {
+  if (started) return describe(error);
+  if (error instanceof ApiError && error.isUnavailable) {
+    return "Your message was not sent because the task service can't be reached. Press Retry once it's back.";
+  }
+  return `Your message was not sent. ${describe(error)}`;
+}
 
 /**
  * Sends turns over the stream one at a time, with Stop and Retry. `send(message, true)` starts a new
@@ -56,7 +64,7 @@ export function useChat(initialConversationId: number | null, callbacks: ChatCal
         await streamChat(message, conversationId.current, abort.signal, onEvent);
       } catch (error) {
         if (abort.signal.aborted) dispatch({ type: "stop", id, at: new Date().toISOString() });
-        else dispatch({ type: "fail", id, error: started ? describeError(error) : `${NOT_SENT} ${describeError(error)}` });
+        else dispatch({ type: "fail", id, error: failureSentence(error, started, describeError) });
       } finally {
         controller.current = null;
         latest.current.onTurnEnd();

@@ -68,7 +68,7 @@ function applyEvent(turn: Turn, event: StreamEvent, at: string): Turn {
       return { ...turn, status: "done", reply: event.response, tools, conversationId: event.conversation_id, repliedAt: at };
     }
     case "error":
-      return { ...turn, status: "failed", error: event.message };
+      return { ...turn, status: "failed", error: event.message, conversationId: event.conversation_id ?? turn.conversationId };
   }
 }
 

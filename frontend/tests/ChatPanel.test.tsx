@@ -134,7 +134,8 @@ describe("ChatPanel", () => {
     render(<ChatPanel conversationId={null} {...callbacks()} />);
     await userEvent.type(messageInput(), "Add a task to buy groceries{Enter}");
 
-    expect(await within(log()).findByRole("alert")).toHaveTextContent("Your message was not sent.");
+    expect(await within(log()).findByRole("alert")).toHaveTextContent(/Your message was not sent because .* Press Retry/);
+    expect(within(log()).getByText("Not sent")).toBeInTheDocument();
     await userEvent.click(within(log()).getByRole("button", { name: "Retry" }));
 
     expect(await within(log()).findByText("I've added 'Buy groceries' to your list.")).toBeInTheDocument();
