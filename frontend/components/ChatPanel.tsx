@@ -21,6 +21,8 @@ interface History {
 interface ChatPanelProps extends ChatCallbacks {
   /** The conversation to resume, or null to start a new one with the first message. */
   conversationId: number | null;
+  /** Put the focus in the message box when opened (the user picked a conversation or a new chat). */
+  focusOnOpen?: boolean;
 }
 
 /** A turn of this visit as the two bubbles it shows. */
@@ -66,7 +68,7 @@ function EmptyChat({ onPick }: { onPick: (suggestion: string) => void }) {
   );
 }
 
-export function ChatPanel({ conversationId, ...callbacks }: ChatPanelProps) {
+export function ChatPanel({ conversationId, focusOnOpen = false, ...callbacks }: ChatPanelProps) {
   const [draft, setDraft] = useState("");
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const chat = useChat(conversationId, callbacks);
@@ -143,6 +145,7 @@ export function ChatPanel({ conversationId, ...callbacks }: ChatPanelProps) {
         }}
         busy={chat.busy}
         inputRef={inputRef}
+        autoFocus={focusOnOpen}
       />
     </section>
   );

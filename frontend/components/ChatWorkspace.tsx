@@ -80,6 +80,7 @@ export function ChatWorkspace({ initialConversationId }: { initialConversationId
         <ChatPanel
           key={selection.key}
           conversationId={selection.conversationId}
+          focusOnOpen={selection.key > 0}
           onConversation={onConversation}
           onTasksChanged={() => setTasksVersion((count) => count + 1)}
           onTurnEnd={() => {

@@ -12,9 +12,10 @@ interface ComposerProps {
   /** A reply is being written: the button stops it instead of sending. */
   busy: boolean;
   inputRef: RefObject<HTMLTextAreaElement | null>;
+  autoFocus?: boolean;
 }
 
-export function Composer({ draft, onDraftChange, onSend, onStop, busy, inputRef }: ComposerProps) {
+export function Composer({ draft, onDraftChange, onSend, onStop, busy, inputRef, autoFocus }: ComposerProps) {
   const length = draft.trim().length;
   const tooLong = length > MESSAGE_MAX;
 
@@ -43,6 +44,7 @@ export function Composer({ draft, onDraftChange, onSend, onStop, busy, inputRef 
         aria-describedby="chat-input-hint chat-input-count"
         aria-invalid={tooLong}
         rows={2}
+        autoFocus={autoFocus}
       />
       <span id="chat-input-hint" className="sr-only">
         Enter sends the message; Shift+Enter starts a new line.

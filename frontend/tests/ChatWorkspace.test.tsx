@@ -60,6 +60,23 @@ describe("ChatWorkspace", () => {
 
     expect(within(screen.getByRole("log", { name: "Messages" })).queryAllByRole("listitem")).toHaveLength(0);
     expect(window.location.pathname + window.location.search).toBe("/chat");
+    expect(screen.getByRole("textbox", { name: "Message" })).toHaveFocus();
+  });
+
+  it("switches panels on a narrow screen, and back to the chat when a conversation is picked", async () => {
+    fakeFetch({
+      "GET /api/backend/tasks?status=all": json([]),
+      "GET /api/backend/conversations": json([conversation]),
+      "GET /api/backend/conversations/5/messages": json([]),
+    });
+    render(<ChatWorkspace initialConversationId={null} />);
+    const switcher = screen.getByRole("navigation", { name: "Panels" });
+    await userEvent.click(within(switcher).getByRole("button", { name: "Conversations" }));
+    expect(within(switcher).getByRole("button", { name: "Conversations" })).toHaveAttribute("aria-pressed", "true");
+
+    await userEvent.click(await screen.findByRole("button", { name: /^Conversation 5/ }));
+    expect(within(switcher).getByRole("button", { name: "Chat" })).toHaveAttribute("aria-pressed", "true");
+    expect(window.location.search).toBe("?c=5");
   });
 
   it("says once that the service is down, and recovers by itself: the conversation in the address shows", async () => {
