@@ -3,7 +3,7 @@
 import { type FormEvent, type KeyboardEvent, useRef, useState } from "react";
 
 import { Notice } from "@/components/Notice";
-import { usePanelErrorHandler, useRemote } from "@/components/use-remote";
+import { type RunChange, useChanges, useRemote } from "@/components/use-remote";
 import { api } from "@/lib/api";
 import { CONVERSATION_TITLE_MAX } from "@/lib/limits";
 import type { Conversation } from "@/lib/types";
@@ -27,7 +27,7 @@ interface ItemProps {
   active: boolean;
   onSelect: () => void;
   /** Runs a change and reloads the list; resolves to false (and shows why) when it failed. */
-  change: (action: () => Promise<unknown>) => Promise<boolean>;
+  change: RunChange;
   onDeleted: () => void;
 }
 
@@ -105,24 +105,9 @@ function ConversationItem({ conversation, active, onSelect, change, onDeleted }:
 }
 
 export function ConversationList({ activeId, version, onSelect, onDeleted }: ConversationListProps) {
-  const [changes, setChanges] = useState(0);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const describeError = usePanelErrorHandler();
+  const { run: change, error: actionError, changes } = useChanges();
   const { data: conversations, error } = useRemote(api.listConversations, `${version}:${changes}`);
   const heading = useRef<HTMLHeadingElement>(null);
-
-  async function change(action: () => Promise<unknown>): Promise<boolean> {
-    setActionError(null);
-    try {
-      await action();
-      return true;
-    } catch (failure) {
-      setActionError(describeError(failure));
-      return false;
-    } finally {
-      setChanges((count) => count + 1);
-    }
-  }
 
   const shown = actionError ?? error;
   return (

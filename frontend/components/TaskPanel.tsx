@@ -3,7 +3,7 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 
 import { Notice } from "@/components/Notice";
-import { usePanelErrorHandler, useRemote } from "@/components/use-remote";
+import { type RunChange, useChanges, useRemote } from "@/components/use-remote";
 import { api } from "@/lib/api";
 import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from "@/lib/limits";
 import type { Task, TaskFilter } from "@/lib/types";
@@ -27,28 +27,10 @@ interface TaskPanelProps {
 
 export function TaskPanel({ version }: TaskPanelProps) {
   const [filter, setFilter] = useState<TaskFilter>("all");
-  const [changes, setChanges] = useState(0);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const describeError = usePanelErrorHandler();
+  const { run, error: actionError, changes } = useChanges();
   const load = useCallback(() => api.listTasks(filter), [filter]);
   const { data: tasks, error: loadError, loading } = useRemote(load, `${version}:${changes}`);
   const { headingRef, listRef, afterRemovalOf } = useFocusAfterRemoval(tasks);
-
-  const run = useCallback(
-    async (action: () => Promise<unknown>): Promise<boolean> => {
-      setActionError(null);
-      try {
-        await action();
-        return true;
-      } catch (error) {
-        setActionError(describeError(error));
-        return false;
-      } finally {
-        setChanges((count) => count + 1);
-      }
-    },
-    [describeError],
-  );
 
   const error = actionError ?? loadError;
   return (
@@ -127,10 +109,8 @@ function useFocusAfterRemoval(tasks: Task[] | undefined) {
   };
 }
 
-/** Runs a task action, reports its failure in the panel and loads the list again; true when it succeeded. */
-type RunAction = (action: () => Promise<unknown>) => Promise<boolean>;
 
-function NewTaskForm({ run }: { run: RunAction }) {
+function NewTaskForm({ run }: { run: RunChange }) {
   const [title, setTitle] = useState("");
 
   async function add(event: FormEvent) {
@@ -159,7 +139,7 @@ function NewTaskForm({ run }: { run: RunAction }) {
 
 interface TaskItemProps {
   task: Task;
-  run: RunAction;
+  run: RunChange;
 }
 
 interface ListedTaskProps extends TaskItemProps {

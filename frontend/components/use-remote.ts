@@ -74,3 +74,32 @@ export function useRemote<T>(
   const settled = state.source === load && state.reloadKey === reloadKey;
   return { data: state.data, error: settled ? state.error : undefined, loading: !settled };
 }
+
+/** Runs a change and reports whether it worked; a list using it loads again after each change. */
+export type RunChange = (action: () => Promise<unknown>) => Promise<boolean>;
+
+/**
+ * For a panel that changes what it lists: `run` performs a change, keeps its failure as a sentence to show
+ * (`error`), and counts changes (`changes`, for useRemote's reloadKey) whether they worked or not.
+ */
+export function useChanges(): { run: RunChange; error: string | null; changes: number } {
+  const [changes, setChanges] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const describeError = usePanelErrorHandler();
+  const run = useCallback(
+    async (action: () => Promise<unknown>): Promise<boolean> => {
+      setError(null);
+      try {
+        await action();
+        return true;
+      } catch (failure) {
+        setError(describeError(failure));
+        return false;
+      } finally {
+        setChanges((count) => count + 1);
+      }
+    },
+    [describeError],
+  );
+  return { run, error, changes };
+}

@@ -208,3 +208,21 @@ def test_keyboard_only(page: Page) -> None:
     expect(tasks.get_by_text("Sweep the floor")).to_have_count(0)
     # Focus moves to the task that took its place, not to the top of the page.
     expect(tasks.get_by_role("checkbox", name="Mark 'Wash the dishes' as complete")).to_be_focused()
+
+
+def test_rename_and_delete_a_conversation(page: Page) -> None:
+    sign_up(page)
+    send(page, "Add a task to plan the trip")
+    conversations = page.get_by_role("navigation", name="Conversations")
+    conversations.get_by_role("button", name="Rename 'Add a task to plan the trip'").click()
+    name = conversations.get_by_role("textbox", name="New name")
+    name.fill("Holiday")
+    name.press("Enter")
+    expect(conversations.get_by_role("button", name=re.compile("^Holiday"))).to_be_visible()
+    expect(conversations.get_by_role("button", name="Rename 'Holiday'")).to_be_focused()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    conversations.get_by_role("button", name="Delete 'Holiday'").click()
+    expect(conversations.get_by_text("No conversations yet.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/chat$"))
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
