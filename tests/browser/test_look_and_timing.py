@@ -109,6 +109,6 @@ def test_screenshots_of_an_outage(page: Page, backend) -> None:
         page.set_viewport_size(viewport)
         page.screenshot(path=str(out / f"outage-{width}.png"))
     backend.start()
-    expect(page.get_by_text("can't be reached")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_text("This page keeps trying")).to_have_count(0, timeout=20_000)
     page.get_by_role("button", name="Retry").click()
     expect(page.get_by_role("button", name="Retry")).to_have_count(0)
