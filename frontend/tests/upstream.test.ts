@@ -116,6 +116,15 @@ describe("the proxy with a streaming backend", () => {
     await vi.waitFor(() => expect(closed).toContain("/api/u1/chat/stream"));
   });
 
+  it("answers a GET whose pooled connection the backend had dropped (a stalled or restarted backend)", async () => {
+    handle = (request, response, count) => (count === 1 ? response.end("[]") : request.socket.destroy());
+    const get = () => GET(new NextRequest("http://localhost:3000/api/backend/tasks"), { params: Promise.resolve({ path: ["tasks"] }) });
+    expect((await get()).status).toBe(200);
+    const second = await get();
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual([]);
+  });
+
   it("answers 502 when the backend drops a request on a fresh connection", async () => {
     handle = (request) => request.socket.destroy();
     const request = new NextRequest("http://localhost:3000/api/backend/tasks");
