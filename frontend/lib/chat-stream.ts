@@ -19,15 +19,14 @@ function toEvent(event: string, data: string): StreamEvent | null {
 
 /** A backend without the streaming endpoint answers the whole turn at once: replay it as events. */
 function replay(reply: ChatReply, onEvent: (event: StreamEvent) => void): void {
-  const summaries = reply.tool_calls.map(summarizeToolCall);
-  onEvent({ type: "start", conversation_id: reply.conversation_id, user_message_id: 0 });
-  reply.tool_calls.forEach((call, index) => {
-    const { ok, text } = summaries[index];
-    onEvent({ type: "tool_result", call_id: `${index}`, name: call.name, ok, summary: text, result: call.result });
+  const calls = reply.tool_calls.map((call) => {
+    const { ok, text } = summarizeToolCall(call);
+    return { name: call.name, arguments: call.arguments, ok, summary: text };
   });
+  onEvent({ type: "start", conversation_id: reply.conversation_id, user_message_id: 0 });
+  calls.forEach((call, index) => onEvent({ type: "tool_result", call_id: `${index}`, result: null, ...call }));
   onEvent({ type: "delta", text: reply.response });
-  const tool_calls = reply.tool_calls.map((call, index) => ({ ...call, ...summaries[index], summary: summaries[index].text }));
-  onEvent({ type: "done", conversation_id: reply.conversation_id, message_id: 0, response: reply.response, tool_calls });
+  onEvent({ type: "done", conversation_id: reply.conversation_id, message_id: 0, response: reply.response, tool_calls: calls });
 }
 
 async function open(body: object, signal: AbortSignal): Promise<Response> {

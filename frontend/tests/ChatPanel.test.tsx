@@ -156,6 +156,15 @@ describe("ChatPanel", () => {
     expect(await within(log()).findByRole("alert")).toHaveTextContent("The assistant is not answering right now.");
   });
 
+  it("says so when the stream ends before the turn did, keeping what arrived", async () => {
+    fakeFetch({ [STREAM]: sse([["start", { conversation_id: 1, user_message_id: 1 }], ["delta", { text: "Half a" }]]) });
+    render(<ChatPanel conversationId={null} {...callbacks()} />);
+    await userEvent.type(messageInput(), "hello{Enter}");
+    expect(await within(log()).findByRole("alert")).toHaveTextContent("The reply was cut off before it finished.");
+    expect(within(log()).getByText("Half a")).toBeInTheDocument();
+    expect(within(log()).queryByText("Not sent")).not.toBeInTheDocument();
+  });
+
   it("falls back to the whole-turn endpoint on a backend without streaming", async () => {
     fakeFetch({
       [STREAM]: json({ detail: "Not Found" }, 404),
