@@ -52,14 +52,16 @@ async def open_turn(engine: Engine, user_id: str, body: ChatRequest) -> OpenedTu
     return await run_in_threadpool(_store_user_message, engine, user_id, body)
 
 
-async def events(engine: Engine, agent: ChatAgent, turn: OpenedTurn) -> AsyncGenerator[TurnEvent]:
-    """start, then delta / tool_call / tool_result as they happen, then done or error."""
+async def events(
+    engine: Engine, agent: ChatAgent, turn: OpenedTurn, live: bool = True
+) -> AsyncGenerator[TurnEvent]:
+    """start, then delta / tool_call / tool_result as they happen (when `live`), then done or error."""
     yield TurnEvent(
         "start", {"conversation_id": turn.conversation_id, "user_message_id": turn.user_message_id}
     )
     context, progress = ChatContext(user_id=turn.user_id), Progress()
     try:
-        async with aclosing(agent.stream(context, turn.history)) as agent_events:
+        async with aclosing(agent.stream(context, turn.history, live)) as agent_events:
             async for event in agent_events:
                 if event.name == "reply":
                     yield await _finish(engine, turn, context, progress, event.data["text"])

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy.exc import OperationalError
+from starlette.routing import Match
 
 from app.agent.pipeline import build_chat_agent
 from app.api.routes import chat, conversations, health, tasks
@@ -46,6 +47,22 @@ async def _invalid_request(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(jsonable_encoder(body), status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+async def _method_not_allowed(request: Request, error: Exception) -> JSONResponse:
+    """405 with an Allow header naming every method of the path (Starlette names only one route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status.HTTP_405_METHOD_NOT_ALLOWED, {"Allow": ", ".join(allowed)}
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # Before MCPServer(): its logging.basicConfig() is then a no-op, and our JSON handler stays the only one.
@@ -76,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_route("/mcp", mcp_app)  # the MCP app routes /mcp itself, behind its bearer-auth middleware
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, _method_not_allowed)
     if settings.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware,

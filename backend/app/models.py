@@ -4,8 +4,17 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, PlainSerializer, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    Strict,
+    StringConstraints,
+    field_validator,
+)
 from pydantic import Field as Constraint
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -37,13 +46,16 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# The NUL rule in the schema too, so clients and schema-driven tools know it (the validator stays the check).
+# The rules in the schema too, so that clients and schema-driven tools know them: no NUL characters, and
+# required text must have something besides spaces (it is trimmed). The validators stay the real check.
 NO_NUL_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
 def _text(min_length: int, max_length: int) -> StringConstraints:
+    pattern = NOT_BLANK_PATTERN if min_length else NO_NUL_PATTERN
     return StringConstraints(
-        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL_PATTERN
+        strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
     )
 
 
@@ -51,7 +63,16 @@ Title = Annotated[str, _text(1, TITLE_MAX), AfterValidator(_no_nul)]
 Description = Annotated[str, _text(0, DESCRIPTION_MAX), AfterValidator(_no_nul)]
 ChatText = Annotated[str, _text(1, MESSAGE_MAX), AfterValidator(_no_nul)]
 ConversationTitle = Annotated[str, _text(1, CONVERSATION_TITLE_MAX), AfterValidator(_no_nul)]
-ObjectId = Annotated[int, Constraint(ge=1, le=MAX_ID)]
+
+
+def _json_number(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer, so ids accept it (lax mode), but never text or booleans.
+    if isinstance(value, str | bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+ObjectId = Annotated[int, Constraint(ge=1, le=MAX_ID), BeforeValidator(_json_number), Strict(False)]
 
 
 def _timestamp_column() -> Column:
@@ -124,12 +145,20 @@ class Message(SQLModel, table=True):
 # ---- API schemas ----------------------------------------------------------------------------------------
 
 
+# Request bodies are strict: JSON `0` is not `false` and `"5"` is not `5`, exactly as the schema says.
+STRICT_BODY = ConfigDict(strict=True)
+
+
 class TaskCreate(SQLModel):
+    model_config = STRICT_BODY
+
     title: Title
     description: Description | None = None
 
 
 class TaskUpdate(SQLModel):
+    model_config = STRICT_BODY
+
     title: Title | None = None
     description: Description | None = None
     completed: bool | None = None
@@ -152,6 +181,8 @@ class ConversationPublic(SQLModel):
 
 
 class ConversationUpdate(SQLModel):
+    model_config = STRICT_BODY
+
     title: ConversationTitle
 
 
@@ -187,6 +218,8 @@ class MessagePublic(SQLModel):
 
 
 class ChatRequest(SQLModel):
+    model_config = STRICT_BODY
+
     conversation_id: ObjectId | None = None
     message: ChatText
 

@@ -211,12 +211,16 @@ class Served:
 
 
 @contextmanager
-def serve(database_url: URL, jwks_url: str, log_path: Path) -> Iterator[Served]:
-    """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production."""
+def serve(
+    database_url: URL, jwks_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production.
+
+    The offline model answers unless `extra_env` configures another (the developer's OPENAI_* never count)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": as_string(database_url), "BETTER_AUTH_URL": ISSUER}
-    env["BETTER_AUTH_JWKS_URL"] = jwks_url
-    env.pop("OPENAI_API_KEY", None)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("OPENAI_")}
+    env.update(DATABASE_URL=as_string(database_url), BETTER_AUTH_URL=ISSUER, BETTER_AUTH_JWKS_URL=jwks_url)
+    env.update(extra_env or {})
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],

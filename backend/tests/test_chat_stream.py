@@ -88,7 +88,7 @@ class FailingAgent:
     """Fails after it has started, as a model service that goes down mid-turn does."""
 
     async def stream(
-        self, context: ChatContext, history: list[TResponseInputItem]
+        self, context: ChatContext, history: list[TResponseInputItem], live: bool = True
     ) -> AsyncIterator[TurnEvent]:
         raise AgentUnavailable(
             "The assistant is unavailable right now. Your message is saved: send it again."
@@ -133,7 +133,7 @@ class StalledAgent:
     """Adds a task, says a few words, then waits for ever (until the user presses Stop)."""
 
     async def stream(
-        self, context: ChatContext, history: list[TResponseInputItem]
+        self, context: ChatContext, history: list[TResponseInputItem], live: bool = True
     ) -> AsyncIterator[TurnEvent]:
         call = context.record(
             "call_1", "add_task", {"title": "Milk"}, {"task_id": 7, "status": "created", "title": "Milk"}

@@ -30,6 +30,19 @@ def test_defaults() -> None:
     assert settings.OPENAI_MODEL == "gpt-4o-mini"
 
 
+def test_any_openai_compatible_server() -> None:
+    assert not Settings(_env_file=None).online  # no key, no base URL: the offline model
+    local = Settings(OPENAI_BASE_URL="http://localhost:11434/v1/", OPENAI_API_FLAVOUR="Chat-Completions")
+    assert (local.online, local.OPENAI_BASE_URL, local.OPENAI_API_FLAVOUR) == (
+        True,
+        "http://localhost:11434/v1",
+        "chat_completions",
+    )
+    assert local.openai_api_key == "not-needed"  # keyless local servers ignore it
+    keyed = Settings(OPENAI_API_KEY="sk-test")
+    assert (keyed.online, keyed.openai_api_key, keyed.OPENAI_API_FLAVOUR) == (True, "sk-test", "responses")
+
+
 def test_cors_origins_are_comma_separated() -> None:
     settings = Settings(CORS_ORIGINS="http://a.example, http://b.example,")
     assert settings.CORS_ORIGINS == ["http://a.example", "http://b.example"]
@@ -56,6 +69,8 @@ BAD_ENVIRONMENTS = [
     ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
     ({"BETTER_AUTH_URL": "localhost:3000"}, "BETTER_AUTH_URL"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"OPENAI_API_FLAVOUR": "completions"}, "OPENAI_API_FLAVOUR"),
+    ({"OPENAI_BASE_URL": "localhost:11434/v1"}, "OPENAI_BASE_URL"),
 ]
 
 

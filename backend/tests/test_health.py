@@ -30,7 +30,7 @@ def test_not_ready_when_the_database_is_not_migrated(settings: Settings, tmp_pat
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "reason": "database not migrated: at no revision, expected 0002",
+        "reason": "database not migrated: at no revision, expected 0003",
     }
 
 
@@ -100,7 +100,9 @@ def test_the_openapi_schema_lists_the_contracts_paths(client: TestClient) -> Non
         "/api/{user_id}/tasks/{task_id}",
         "/api/{user_id}/tasks/{task_id}/complete",
         "/api/{user_id}/chat",
+        "/api/{user_id}/chat/stream",
         "/api/{user_id}/conversations",
+        "/api/{user_id}/conversations/{conversation_id}",
         "/api/{user_id}/conversations/{conversation_id}/messages",
         "/health",
         "/ready",

@@ -141,6 +141,17 @@ CASES: list[tuple[str, list[Call], str]] = [
     # ambiguous titles: ask which one
     ("Delete the write task", [LIST_ALL], "Which one do you mean"),
     ("mark the write task as done", [LIST_ALL], "Which one do you mean"),
+    # how people ask (the full table of phrasings is test_offline_phrasings.py)
+    ("what did I already finish?", [("list_tasks", {"status": "completed"})], "haven't completed"),
+    ("anything left?", [("list_tasks", {"status": "pending"})], "Your pending tasks"),
+    (
+        "could you please compelte task {groceries}",
+        [("complete_task", {"task_id": "{groceries}"})],
+        "complete",
+    ),
+    ("delet the dentist task", [LIST_ALL, ("delete_task", {"task_id": "{dentist}"})], "Deleted"),
+    ("did I finish the report?", [LIST_ALL], "Not yet: task #"),
+    ("did I finish the spaceship?", [LIST_ALL], "couldn't find"),
     # small talk and the unknown
     ("hello", [], "Add a task"),
     ("what can you do?", [], "I can add, list"),

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Action = Literal["add", "update", "complete", "delete", "list", "greet", "help", "thanks", "unknown"]
+Action = Literal["add", "update", "complete", "delete", "check", "list", "greet", "help", "thanks", "unknown"]
 ListStatus = Literal["all", "pending", "completed"]
 
 _NUMBER_WORDS = {
@@ -45,8 +45,11 @@ _NUMBER = r"(?:\d+|" + "|".join(_NUMBER_WORDS) + r")"
 _LEADING_FILLER = re.compile(
     r"^(?:hey|hi|hello|ok|okay|so|um|uh|alright|well|oh)\b[,!.]?\s*"
     r"|^(?:please|pls|plz|kindly|just|now|also|and|then)\b[,]?\s*"
-    r"|^(?:could|can|would|will)\s+(?:you|u)\s+(?:please\s+)?"
-    r"|^(?:would\s+you\s+mind|i'?d\s+like\s+(?:you\s+)?to|i\s+want\s+(?:you\s+)?to|go\s+ahead\s+and|help\s+me)\s+",
+    # the longer wrappers first, or "would you" would leave "mind adding ..." behind
+    r"|^(?:would\s+you\s+mind|would\s+you\s+be\s+so\s+kind\s+as\s+to|(?:i\s+was\s+wondering\s+)?if\s+you\s+could"
+    r"|i'?d\s+like\s+(?:you\s+)?to|i\s+would\s+like\s+(?:you\s+)?to|i\s+want\s+(?:you\s+)?to|go\s+ahead\s+and"
+    r"|help\s+me)\s+"
+    r"|^(?:could|can|would|will)\s+(?:you|u)\s+(?:please\s+|kindly\s+)?",
     re.IGNORECASE,
 )
 _TRAILING_FILLER = re.compile(
@@ -64,7 +67,7 @@ _LIST_SUFFIX = (
 )
 _ADD_PATTERNS = [
     re.compile(
-        r"^(?:add|create|make|put|insert|new|schedule|save|record|jot\s+down|write\s+down)\b\s*"
+        r"^(?:add|adding|create|creating|make|put|insert|new|schedule|save|record|jot\s+down|write\s+down)\b\s*"
         r"(?:a\s+|an\s+|another\s+|one\s+more\s+)?(?:new\s+)?(?:(?:task|todo|to-do|item|reminder|entry)s?\b)?\s*"
         r"(?:to\s+|for\s+|called\s+|named\s+|titled\s+|saying\s+|that\s+says\s+|:\s*|-\s*)?"
         r"(?P<title>.*?)" + _LIST_SUFFIX + r"$",
@@ -104,11 +107,29 @@ _COMPLETE_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(
-        r"^(?:i\s*)?(?:'ve\s+|have\s+|just\s+)*(?:finished|completed|done\s+with)\s+(?P<target>.+)$",
+        r"^(?:i\s*)?(?:'ve\s+|have\s+|just\s+|'m\s+|am\s+|already\s+)*"
+        r"(?:finished\s+with|done\s+with|through\s+with|finished|completed|did)\s+(?P<target>.+)$",
         re.IGNORECASE,
     ),
-    re.compile(r"^(?P<target>.+?)\s+is\s+(?:now\s+)?" + _DONE_WORDS + "$", re.IGNORECASE),
+    re.compile(r"^(?P<target>.+?)\s+(?:is\s+|'s\s+)?(?:now\s+|all\s+)?" + _DONE_WORDS + "$", re.IGNORECASE),
 ]
+# "did I finish the report?", "is task 3 done?": a question about one task, answered after listing them.
+_CHECK_PATTERNS = [
+    re.compile(
+        r"^(?:did|have|has)\s+i\s+(?:already\s+)?(?:finish|finished|complete|completed|do|done|did)\s+"
+        r"(?P<target>.+?)(?:\s+(?:yet|already))?$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^is\s+(?P<target>.+?)\s+(?:already\s+)?" + _DONE_WORDS + r"(?:\s+(?:yet|already))?$", re.IGNORECASE
+    ),
+]
+# Words that ask about tasks in general ("what is done?") rather than name one.
+_NOT_A_TARGET = re.compile(
+    r"^(?:what|what's|whats|which|anything|everything|something|show|list|display|view|tell|give|let\s+me)\b"
+    r"|^(?:all|any|it|that|them|(?:my\s+|the\s+|all\s+)?tasks)$",
+    re.IGNORECASE,
+)
 _DELETE = re.compile(
     r"^(?:delete|remove|cancel|drop|erase|trash|scrap|discard|get\s+rid\s+of|forget(?:\s+about)?)\s+"
     r"(?P<target>.+?)(?:\s+(?:from|off)\s+(?:my\s+|the\s+)?(?:todo\s+|to-do\s+|task\s+)?(?:list|tasks|todos))?$",
@@ -116,15 +137,18 @@ _DELETE = re.compile(
 )
 
 _PENDING_WORDS = re.compile(
-    r"\b(?:pending|incomplete|unfinished|open|remaining|left|outstanding|not\s+(?:yet\s+)?(?:done|completed|finished)"
-    r"|(?:have|has|did|do|are|is|was|were)n'?t\s+(?:yet\s+)?(?:done|completed|finished)|have\s+not|not\s+yet|yet\s+to"
+    r"\b(?:pending|incomplete|unfinished|open|remaining|remains?|left|outstanding|next|else"
+    r"|not\s+(?:yet\s+)?(?:done|completed|finished)"
+    r"|(?:have|has|did|do|are|is|was|were)n'?t\s+(?:i\s+)?(?:yet\s+)?(?:done|completed|finished)|have\s+not|not\s+yet|yet\s+to"
     r"|to\s+do|todo|still)\b",
     re.IGNORECASE,
 )
-_COMPLETED_WORDS = re.compile(r"\b(?:completed|done|finished|accomplished|complete)\b", re.IGNORECASE)
+_COMPLETED_WORDS = re.compile(
+    r"\b(?:completed?|done|finish(?:ed)?|accomplished|did|ticked(?:\s+off)?|checked\s+off)\b", re.IGNORECASE
+)
 _LIST_WORDS = re.compile(
-    r"\b(?:tasks?|todos?|to-dos?|list|pending|completed|done|finished|remaining|left|outstanding|open|incomplete"
-    r"|agenda|to\s+do|on\s+my\s+plate)\b",
+    r"\b(?:tasks?|todos?|to-dos?|list|pending|completed?|done|finish(?:ed)?|remaining|remains?|left|outstanding"
+    r"|open|incomplete|agenda|to\s+do|do\s+next|on\s+my\s+plate|accomplished|did|ticked\s+off|have)\b",
     re.IGNORECASE,
 )
 # Short requests that are nothing but a listing: "tasks", "my list", "show all", "list everything".
@@ -133,8 +157,9 @@ _BARE_LIST = re.compile(
     re.IGNORECASE,
 )
 _LIST_VERBS = re.compile(
-    r"^(?:show|list|display|view|see|get|give|tell|what|what's|whats|which|do\s+i|have\s+i|how\s+many|any|check"
-    r"|let\s+me\s+see|my|all|pending|completed|open|remaining)\b",
+    r"^(?:show|list|display|view|see|get|give|tell|what|what's|whats|which|do\s+i|have\s+i|how\s+many|any|anything"
+    r"|is\s+there|check|let\s+me\s+see|my|all|pending|completed|done|finished|open|remaining|incomplete"
+    r"|unfinished)\b",
     re.IGNORECASE,
 )
 _GREETING = re.compile(
@@ -175,8 +200,8 @@ class Intent:
 
 def parse(text: str) -> Intent:
     """The intent of one user message."""
-    cleaned = _strip_filler(text)
-    for parser in (_parse_add, _parse_update, _parse_complete, _parse_delete):
+    cleaned = fix_typos(_strip_filler(text))
+    for parser in (_parse_check, _parse_add, _parse_update, _parse_complete, _parse_delete):
         intent = parser(cleaned)
         if intent is not None:
             return intent
@@ -189,6 +214,45 @@ def parse(text: str) -> Intent:
     if _THANKS.search(cleaned):
         return Intent("thanks")
     return Intent("unknown")
+
+
+# Command words people mistype ("compelte", "delet", "shwo"): the first word is matched against these, and
+# "task" anywhere, allowing one slip. Titles are never corrected.
+_COMMAND_WORDS = (
+    "add", "create", "complete", "completed", "finish", "finished", "delete", "remove", "update", "change",
+    "rename", "mark", "show", "list", "display", "cancel", "edit", "modify",
+)  # fmt: skip
+_TASK_WORDS = ("task", "tasks")
+
+
+def fix_typos(text: str) -> str:
+    words = text.split(" ")
+    if words and words[0]:
+        words[0] = _closest(words[0], _COMMAND_WORDS)
+    return " ".join([words[0], *(_closest(word, _TASK_WORDS) for word in words[1:])] if words else words)
+
+
+def _closest(word: str, vocabulary: tuple[str, ...]) -> str:
+    lowered = word.lower()
+    if len(lowered) < 4 or lowered in vocabulary or not lowered.isalpha():
+        return word
+    best = min(vocabulary, key=lambda known: _distance(lowered, known))
+    if _distance(lowered, best) != 1:
+        return word
+    # Short words are easily other words ("mask", "last"): for them only swapped letters count as a slip.
+    return best if len(lowered) > 4 or sorted(lowered) == sorted(best) else word
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+    rows = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
 
 
 def _strip_filler(text: str) -> str:
@@ -236,10 +300,18 @@ def _parse_update(text: str) -> Intent | None:
 
 
 def _parse_complete(text: str) -> Intent | None:
-    for pattern in _COMPLETE_PATTERNS:
+    return _parse_about_one_task("complete", _COMPLETE_PATTERNS, text)
+
+
+def _parse_check(text: str) -> Intent | None:
+    return _parse_about_one_task("check", _CHECK_PATTERNS, text)
+
+
+def _parse_about_one_task(action: Action, patterns: list[re.Pattern[str]], text: str) -> Intent | None:
+    for pattern in patterns:
         match = pattern.match(text)
-        if match:
-            return Intent("complete", target=_parse_target(match["target"]))
+        if match and not _NOT_A_TARGET.match(_unquote(match["target"])):
+            return Intent(action, target=_parse_target(match["target"]))
     return None
 
 

@@ -90,13 +90,15 @@ class OfflineModel(Model):
         )
 
 
-CHUNK_WORDS = 4
+MAX_CHUNKS = 8  # a few pieces, like a model's stream, without paying per-event costs for every word
+MIN_CHUNK_WORDS = 3
 
 
 def text_chunks(text: str) -> list[str]:
-    """The text in groups of a few words, whitespace kept, so that joining the chunks gives it back."""
+    """The text in a few groups of words, whitespace kept, so that joining the chunks gives it back."""
     pieces = re.findall(r"\S+\s*|\s+", text)
-    return ["".join(pieces[i : i + CHUNK_WORDS]) for i in range(0, len(pieces), CHUNK_WORDS)] or [text]
+    size = max(MIN_CHUNK_WORDS, -(-len(pieces) // MAX_CHUNKS))
+    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)] or [text]
 
 
 def _response(item: TResponseOutputItem) -> Response:
@@ -117,12 +119,13 @@ def next_step(intent: Intent, exchanges: list[ToolExchange]) -> TResponseOutputI
     if not exchanges:
         return _first_step(intent)
     last = exchanges[-1]
-    if (
-        last.name == "list_tasks"
-        and intent.action in ("complete", "delete", "update")
-        and not is_error(last.output)
-    ):
-        return _act_on_title_match(intent, last.output)
+    if last.name == "list_tasks" and intent.target and not is_error(last.output):
+        if intent.action == "check":
+            return _message(
+                replies.check(_target_label(intent.target), _matching(last.output, intent.target))
+            )
+        if intent.action in ("complete", "delete", "update"):
+            return _act_on_title_match(intent, last.output)
     return _message(replies.after_tool(last.name, last.arguments, last.output))
 
 
@@ -136,6 +139,8 @@ def _first_step(intent: Intent) -> TResponseOutputItem:
             return _act(intent, intent.target.task_id)
         case "complete" | "delete" | "update" if intent.target and intent.target.title:
             return _call("list_tasks", status="all")
+        case "check" if intent.target:  # "did I finish the report?": look, then answer
+            return _call("list_tasks", status="all")
         case _:
             return _message(replies.without_tool(intent))
 
@@ -144,6 +149,16 @@ def _act(intent: Intent, task_id: int) -> TResponseOutputItem:
     if intent.action == "update":
         return _call("update_task", task_id=task_id, title=intent.title, description=intent.description)
     return _call(f"{intent.action}_task", task_id=task_id)
+
+
+def _matching(tasks: list[dict[str, Any]], target: Target) -> list[dict[str, Any]]:
+    if target.task_id is not None:
+        return [task for task in tasks if task["id"] == target.task_id]
+    return find_by_title(tasks, target)
+
+
+def _target_label(target: Target) -> str:
+    return f"task #{target.task_id}" if target.task_id is not None else f'"{target.title}"'
 
 
 def _act_on_title_match(intent: Intent, tasks: list[dict[str, Any]]) -> TResponseOutputItem:

@@ -1,7 +1,8 @@
 """One chat turn through the Agents SDK: the agent, its model (OpenAI or offline) and its MCP tools."""
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,35 +42,49 @@ class TurnEvent:
     data: dict[str, Any]
 
 
+UNAVAILABLE = "The assistant is unavailable right now. Your message is saved: send it again to retry."
+
+
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """A model that cannot be reached or misbehaves ends the turn as AgentUnavailable (logged, no trace)."""
+    try:
+        yield
+    except (AgentsException, openai.OpenAIError) as error:
+        logger.error("agent run failed: %s: %s", type(error).__name__, error)
+        raise AgentUnavailable(UNAVAILABLE) from None
+
+
 class ChatAgent:
     def __init__(self, agent: Agent[ChatContext], run_config: RunConfig) -> None:
         self.agent = agent
         self.run_config = run_config
 
     async def stream(
-        self, context: ChatContext, history: list[TResponseInputItem]
+        self, context: ChatContext, history: list[TResponseInputItem], live: bool = True
     ) -> AsyncGenerator[TurnEvent]:
         """Run the agent on the conversation so far (ending with the new user message), event by event.
 
         Tool calls land in `context.tool_calls`; the last event is `reply` with the final text. Closing the
-        iterator early (the user pressed Stop) cancels the run.
+        iterator early (the user pressed Stop) cancels the run. Not `live`, only `reply` comes, from a plain
+        run: the JSON endpoint needs nothing else, and a streamed run costs more CPU per model call.
         """
-        result = Runner.run_streamed(
-            self.agent, history, context=context, max_turns=MAX_TURNS, run_config=self.run_config
-        )
+        options: dict[str, Any] = {"context": context, "max_turns": MAX_TURNS, "run_config": self.run_config}
+        if not live:
+            with _model_errors():
+                result = await Runner.run(self.agent, history, **options)
+            yield TurnEvent("reply", {"text": str(result.final_output or "")})
+            return
+        streamed = Runner.run_streamed(self.agent, history, **options)
         requested: dict[str, str] = {}  # call id -> tool name, as the model asked for it
         try:
-            async for event in result.stream_events():
-                for turn_event in _visible(event, context, requested):
-                    yield turn_event
-        except (AgentsException, openai.OpenAIError) as error:
-            logger.error("agent run failed: %s", type(error).__name__)
-            raise AgentUnavailable(
-                "The assistant is unavailable right now. Your message is saved: send it again to retry."
-            ) from None
+            with _model_errors():
+                async for event in streamed.stream_events():
+                    for turn_event in _visible(event, context, requested):
+                        yield turn_event
         finally:
-            result.cancel()
-        yield TurnEvent("reply", {"text": str(result.final_output or "")})
+            streamed.cancel()
+        yield TurnEvent("reply", {"text": str(streamed.final_output or "")})
 
 
 def _visible(event: StreamEvent, context: ChatContext, requested: dict[str, str]) -> list[TurnEvent]:
@@ -111,11 +126,10 @@ def _run_config(settings: Settings) -> RunConfig:
     common: dict[str, Any] = {"tracing_disabled": True, "tool_not_found_behavior": "return_error_to_model"}
     if not settings.online:
         return RunConfig(model=OfflineModel(), **common)
-    provider = OpenAIProvider(
-        api_key=settings.openai_api_key,
-        base_url=settings.OPENAI_BASE_URL,
-        use_responses=settings.OPENAI_API_FLAVOUR == "responses",
-    )
+    # Our own client rather than the SDK's process-wide HTTP client: that one stays bound to the event loop
+    # that first used it, which breaks a second app in the same process (tests, reloads).
+    client = openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.OPENAI_BASE_URL)
+    provider = OpenAIProvider(openai_client=client, use_responses=settings.OPENAI_API_FLAVOUR == "responses")
     return RunConfig(model=settings.OPENAI_MODEL, model_provider=provider, **common)
 
 

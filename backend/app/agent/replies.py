@@ -61,6 +61,21 @@ def no_single_match(title: str, matches: list[dict[str, Any]]) -> str:
     return f'I found {len(matches)} tasks matching "{title}": {options}. Which one do you mean?'
 
 
+def check(label: str, matches: list[dict[str, Any]]) -> str:
+    """The answer to "did I finish ...?" once the tasks are listed."""
+    if not matches:
+        return f"I couldn't find {label} in your tasks. {SEE_TASKS}"
+    if len(matches) > 1:
+        return "I found several matching tasks:\n" + "\n".join(_task_line(task) for task in matches)
+    task = matches[0]
+    if task["completed"]:
+        return f'Yes, task #{task["id"]} "{task["title"]}" is done.'
+    return (
+        f'Not yet: task #{task["id"]} "{task["title"]}" is still pending. '
+        f'Say "mark task {task["id"]} as done" when it is.'
+    )
+
+
 def _task_line(task: dict[str, Any]) -> str:
     mark = "[x]" if task["completed"] else "[ ]"
     description = f" ({task['description']})" if task.get("description") else ""

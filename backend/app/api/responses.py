@@ -21,6 +21,9 @@ AUTH_ERRORS: tuple[ErrorSpec, ...] = (
 )
 
 
+BAD_JSON: ErrorSpec = (status.HTTP_400_BAD_REQUEST, ErrorBody, "The body is not valid JSON")
+
+
 def error_responses(*specs: ErrorSpec) -> dict[int | str, dict[str, Any]]:
     """FastAPI `responses=` for these errors; a later spec for the same status replaces an earlier one."""
     return {code: {"model": model, "description": description} for code, model, description in specs}

@@ -12,7 +12,7 @@ from starlette.types import Send
 
 from app.agent.pipeline import ChatAgent, TurnEvent
 from app.api.deps import CurrentUser
-from app.api.responses import AUTH_ERRORS, error_responses, not_found
+from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.chat_turn import events, open_turn
 from app.models import ChatErrorBody, ChatRequest, ChatResponse, ErrorBody
 
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
 
 CHAT_ERRORS = error_responses(
     *AUTH_ERRORS,
+    BAD_JSON,
     not_found("conversation"),
     (
         status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -37,12 +38,37 @@ tool_calls} or `error` {code, message, retryable, conversation_id, user_message_
 """
 
 
+def _event(name: str, *fields: str) -> dict[str, Any]:
+    """One server-sent event in OpenAPI 3.1 terms: its name, and its data as a JSON object with these keys."""
+    data = {"type": "object", "required": list(fields)}
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": name},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+        },
+    }
+
+
+EVENT_SCHEMA = {
+    "oneOf": [
+        _event("start", "conversation_id", "user_message_id"),
+        _event("delta", "text"),
+        _event("tool_call", "call_id", "name", "arguments"),
+        _event("tool_result", "call_id", "name", "ok", "summary", "result"),
+        _event("done", "conversation_id", "message_id", "response", "tool_calls"),
+        _event("error", "code", "message", "retryable", "conversation_id", "user_message_id"),
+    ]
+}
+
+
 @router.post("/chat", response_model=ChatResponse, responses=CHAT_ERRORS)
 async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> Any:
     """One chat turn, answered when it is over."""
     engine, agent = request.app.state.engine, _agent(request)
     turn = await open_turn(engine, user, body)
-    async for event in events(engine, agent, turn):
+    async for event in events(engine, agent, turn, live=False):
         if event.name == "done":
             return event.data
         if event.name == "error":
@@ -54,10 +80,7 @@ async def chat(user: CurrentUser, body: ChatRequest, request: Request) -> Any:
     "/chat/stream",
     response_class=StreamingResponse,
     responses={
-        200: {
-            "description": STREAM_DESCRIPTION,
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        },
+        200: {"description": STREAM_DESCRIPTION, "content": {"text/event-stream": {"schema": EVENT_SCHEMA}}},
         **CHAT_ERRORS,
     },
 )

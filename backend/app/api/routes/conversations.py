@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, status
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
-from app.api.responses import AUTH_ERRORS, error_responses, not_found
+from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.models import (
     MAX_ID,
     Conversation,
@@ -20,7 +20,8 @@ from app.models import (
 router = APIRouter(
     prefix="/api/{user_id}/conversations", tags=["chat"], responses=error_responses(*AUTH_ERRORS)
 )
-NOT_FOUND = error_responses(not_found("conversation"))
+NOT_FOUND_SPEC = not_found("conversation")
+NOT_FOUND = error_responses(NOT_FOUND_SPEC)
 
 
 def owned_conversation(
@@ -42,7 +43,11 @@ def list_conversations(user: CurrentUser, session: SessionDep) -> Sequence[Conve
     return crud.list_conversations(session, user)
 
 
-@router.patch("/{conversation_id}", response_model=ConversationPublic, responses=NOT_FOUND)
+@router.patch(
+    "/{conversation_id}",
+    response_model=ConversationPublic,
+    responses=error_responses(NOT_FOUND_SPEC, BAD_JSON),
+)
 def rename_conversation(
     conversation: OwnedConversation, session: SessionDep, body: ConversationUpdate
 ) -> Conversation:

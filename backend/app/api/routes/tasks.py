@@ -8,11 +8,12 @@ from sqlalchemy import Row
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
-from app.api.responses import AUTH_ERRORS, error_responses, not_found
+from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.models import MAX_ID, Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], responses=error_responses(*AUTH_ERRORS))
 NOT_FOUND = error_responses(not_found("task"))
+WITH_BODY = error_responses(BAD_JSON)
 
 
 def owned_task(
@@ -33,7 +34,7 @@ def list_tasks(user: CurrentUser, session: SessionDep, status: TaskStatus = Task
     return crud.list_tasks(session, user, status)
 
 
-@router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED)
+@router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED, responses=WITH_BODY)
 def create_task(user: CurrentUser, session: SessionDep, body: TaskCreate) -> Task:
     return crud.create_task(session, user, body)
 
@@ -43,7 +44,7 @@ def read_task(task: OwnedTask) -> Task:
     return task
 
 
-@router.put("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
+@router.put("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **WITH_BODY})
 def update_task(task: OwnedTask, session: SessionDep, body: TaskUpdate) -> Task:
     return crud.update_task(session, task, body)
 

@@ -1,0 +1,41 @@
+"""The OpenAPI contract: every error a route can answer is declared with its body; the text rules are in the
+schema. (bench/contract.py runs schemathesis against the served app for the full check.)"""
+
+from fastapi import FastAPI
+
+from tests.conftest import User
+
+
+def test_every_route_declares_its_errors(app: FastAPI) -> None:
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            assert {"401", "403", "422", "503"} <= declared, (method, path)
+            names_a_row = "{task_id}" in path or "{conversation_id}" in path or "/chat" in path
+            assert ("404" in declared) == names_a_row, (method, path)
+            assert ("400" in declared) == ("requestBody" in operation), (method, path)
+            for code in declared - {"200", "201", "204"}:
+                assert "application/json" in operation["responses"][code]["content"], (method, path, code)
+
+
+def test_text_rules_are_in_the_schema(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    title = schemas["TaskCreate"]["properties"]["title"]
+    assert (title["maxLength"], title["pattern"]) == (200, r"^[^\x00]*[^\x00\s][^\x00]*$")
+    assert schemas["ChatRequest"]["properties"]["message"]["maxLength"] == 4000
+    assert schemas["MessagePublic"]["properties"]["tool_calls"]["default"] == []
+
+
+def test_method_not_allowed_names_every_method_of_the_path(alice: User) -> None:
+    response = alice.request("OPTIONS", "/tasks/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PUT"
+
+
+def test_request_bodies_take_json_types_as_they_are(alice: User) -> None:
+    task = alice.add_task("Strict")
+    assert alice.request("PUT", f"/tasks/{task['id']}", json={"completed": 0}).status_code == 422
+    assert alice.post("/chat", json={"message": "hi", "conversation_id": "1"}).status_code == 422
+    assert alice.post("/chat", json={"message": "hi", "conversation_id": 999999.0}).status_code == 404
