@@ -10,6 +10,12 @@ interface NoticeProps {
   onDismiss?: () => void;
 }
 
+/** Where focus goes when a notice is dismissed: its panel's heading, else the message box. */
+function focusNearby(notice: HTMLElement) {
+  const heading = notice.closest("section, nav, aside")?.querySelector<HTMLElement>("h2[tabindex='-1']");
+  (heading ?? document.getElementById("chat-input"))?.focus();
+}
+
 /** A notice in a panel: errors are alerts, the rest polite status messages. */
 export function Notice({ tone, children, dismissable = false, onDismiss }: NoticeProps) {
   const [dismissed, setDismissed] = useState(false);
@@ -21,7 +27,11 @@ export function Notice({ tone, children, dismissable = false, onDismiss }: Notic
         <button
           type="button"
           className="notice__dismiss"
-          onClick={() => (onDismiss ? onDismiss() : setDismissed(true))}
+          onClick={(event) => {
+            focusNearby(event.currentTarget);
+            if (onDismiss) onDismiss();
+            else setDismissed(true);
+          }}
           aria-label="Dismiss this notice"
         >
           <span aria-hidden="true">×</span>

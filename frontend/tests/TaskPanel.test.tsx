@@ -164,6 +164,7 @@ describe("TaskPanel", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Something broke.");
     await userEvent.click(screen.getByRole("button", { name: "Dismiss this notice" }));
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Tasks" })).toHaveFocus();
   });
 
   it("sends the user to sign in again, then back to the chat, when the session expired", async () => {
