@@ -106,7 +106,8 @@ class Backend:
     """The backend process of this run, which a test may pause (SIGSTOP), stop, and start again on its port."""
 
     def __init__(self, stack: Stack, command: list[str], env: dict[str, str], health_url: str) -> None:
-        self.stack, self.command, self.env, self.health_url = stack, command, env, health_url
+        self.stack, self.command, self.health_url = stack, command, health_url
+        self.base_env, self.env = env, env
         self.process = stack.start("backend", command, BACKEND_DIR, env, health_url)
         self.paused = False
 
@@ -126,11 +127,19 @@ class Backend:
     def start(self) -> None:
         self.process = self.stack.start("backend", self.command, BACKEND_DIR, self.env, self.health_url)
 
+    def restart(self, extra_env: dict[str, str]) -> None:
+        """Start it again with these settings added to the run's own (none: the run's own)."""
+        self.stop()
+        self.env = {**self.base_env, **extra_env}
+        self.start()
+
     def ensure_running(self) -> None:
-        """After a test: whatever it did, the next one finds the backend answering."""
+        """After a test: whatever it did, the next one finds the backend answering, with the run's settings."""
         if self.paused:
             self.resume()
-        if self.process.poll() is not None:
+        if self.env != self.base_env:
+            self.restart({})
+        elif self.process.poll() is not None:
             self.start()
 
 

@@ -1,7 +1,9 @@
 """The chat people expect (issue 11): streamed replies, Stop, Markdown, recovery from a stalled or restarted
 backend, the 390 px layout, axe, and keyboard-only use."""
 
+import importlib.util
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -226,3 +228,46 @@ def test_rename_and_delete_a_conversation(page: Page) -> None:
     expect(conversations.get_by_text("No conversations yet.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/chat$"))
     expect(page.get_by_role("textbox", name="Message")).to_be_focused()
+
+
+def load_openai_stub():
+    """The backend tests' OpenAI-compatible stub (standard library only), loaded from its file."""
+    path = Path(__file__).resolve().parents[2] / "backend" / "tests" / "openai_stub.py"
+    spec = importlib.util.spec_from_file_location("openai_stub", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_words_reach_the_page_while_the_model_is_still_writing_and_stop_is_stored(
+    page: Page, backend: "Backend"
+) -> None:
+    """A model that stalls after its first words: they must be on the page (no buffering anywhere on the way)
+    while the turn is still open; Stop then ends it, and the backend keeps the partial reply as stopped."""
+    stub_module = load_openai_stub()
+    first_words = stub_module.FINAL_TEXT[: len(stub_module.FINAL_TEXT) // 2].strip()
+    with stub_module.running_openai_stub() as stub:
+        stub.stall = threading.Event()
+        model = {"OPENAI_BASE_URL": stub.url, "OPENAI_API_FLAVOUR": "responses", "OPENAI_MODEL": "stub-model"}
+        backend.restart(model)
+        try:
+            sign_up(page)
+            box = page.get_by_role("textbox", name="Message")
+            box.fill("Add oat milk to my list")
+            box.press("Enter")
+            reply = page.get_by_role("log", name="Messages").locator("li.message--assistant").last
+            expect(reply).to_contain_text(first_words, timeout=20_000)
+            expect(reply).to_have_attribute("aria-busy", "true")
+            expect(reply.get_by_role("list", name="Actions taken")).to_contain_text(stub_module.TITLE)
+            # The tool ran mid-turn: the task panel shows the task before the reply is finished.
+            expect(page.get_by_role("complementary", name="Tasks")).to_contain_text(stub_module.TITLE)
+
+            page.get_by_role("button", name="Stop").click()
+            expect(reply).to_contain_text("Stopped")
+            conversation_id(page)
+            page.reload()
+            stored = page.get_by_role("log", name="Messages").locator("li.message--assistant").last
+            expect(stored).to_contain_text(first_words)
+            expect(stored).to_contain_text("Stopped")
+        finally:
+            stub.stall.set()
