@@ -103,7 +103,7 @@ class Stack:
 
 
 class Backend:
-    """The backend process of this run, which a test may pause (SIGSTOP), stop, and start again on its port."""
+    """The backend process of this run, which a test may pause (SIGSTOP), stop and start again (same port)."""
 
     def __init__(self, stack: Stack, command: list[str], env: dict[str, str], health_url: str) -> None:
         self.stack, self.command, self.health_url = stack, command, health_url
@@ -134,7 +134,7 @@ class Backend:
         self.start()
 
     def ensure_running(self) -> None:
-        """After a test: whatever it did, the next one finds the backend answering, with the run's settings."""
+        """After a test, whatever it did: the backend answers again, with the run's own settings."""
         if self.paused:
             self.resume()
         if self.env != self.base_env:

@@ -21,7 +21,9 @@ PHONE = {"width": 390, "height": 844}
 def add_tasks(page: Page, count: int) -> None:
     """Tasks made through the proxy with the page's session (no Origin header: not a cross-site page)."""
     for number in range(1, count + 1):
-        response = page.request.post("/api/backend/tasks", data={"title": f"Errand number {number} of the week"})
+        response = page.request.post(
+            "/api/backend/tasks", data={"title": f"Errand number {number} of the week"}
+        )
         assert response.status == 201, response.text()
 
 
@@ -39,7 +41,8 @@ def axe_violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async () => (await axe.run(document)).violations.map(
-            (v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} (${n.failureSummary})`).join("; ")}`)"""
+            (v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} (${n.failureSummary})`).join("; ")}`
+        )"""
     )
 
 
@@ -53,7 +56,7 @@ def test_reply_streams_in_and_stop_keeps_what_was_said(page: Page) -> None:
     page.get_by_role("textbox", name="Message").fill("Show me all my tasks")
     page.keyboard.press("Enter")
     reply = log.locator("li.message--assistant").last
-    # Text is on screen while the turn is still going (newest first): the first line shows before the turn ends.
+    # Text is on screen while the turn still goes on (newest first): the first line shows before it ends.
     expect(reply).to_contain_text("Errand number 25 of the week", timeout=20_000)
     expect(stop).to_be_visible()
     stop.click()
@@ -69,7 +72,9 @@ def test_listing_is_a_markdown_list_and_actions_stay_after_reload(page: Page) ->
     send(page, "Add a task to buy groceries")
     send(page, "Show me all my tasks")
     log = page.get_by_role("log", name="Messages")
-    expect(log.locator(f"{FINISHED_REPLY} .markdown ul > li").filter(has_text="Buy groceries")).to_have_count(1)
+    expect(log.locator(f"{FINISHED_REPLY} .markdown ul > li").filter(has_text="Buy groceries")).to_have_count(
+        1
+    )
 
     page.reload()
     expect(log.get_by_role("list", name="Actions taken").first).to_contain_text("Added task")
@@ -113,7 +118,11 @@ def test_a_stalled_backend_loses_no_message(page: Page, backend: "Backend") -> N
 
     page.goto(f"/chat?c={conversation}")
     log = page.get_by_role("log", name="Messages")
-    for message in ("Add a task to water the plants", "Add a task to feed the cat", "Add a task to fix the bike"):
+    for message in (
+        "Add a task to water the plants",
+        "Add a task to feed the cat",
+        "Add a task to fix the bike",
+    ):
         expect(log.get_by_text(message, exact=True)).to_have_count(1)
     expect(log).not_to_contain_text(re.compile("not sent", re.IGNORECASE))
     tasks = page.get_by_role("complementary", name="Tasks")
@@ -130,11 +139,15 @@ def test_phone_layout_opens_at_the_newest_message(page: Page) -> None:
     page.goto(f"/chat?c={conversation}")
     log = page.get_by_role("log", name="Messages")
     expect(log).to_contain_text("pack box 5")
-    at_bottom = "el => Math.abs(el.scrollHeight - el.clientHeight - el.scrollTop) < 4 && el.scrollHeight > el.clientHeight"
+    scrolled = "el.scrollHeight > el.clientHeight"
+    at_bottom = f"el => Math.abs(el.scrollHeight - el.clientHeight - el.scrollTop) < 4 && {scrolled}"
     page.wait_for_function(f"() => ({at_bottom})(document.querySelector('[role=log]'))")
 
     # The header stays one line; tasks and conversations are one tap away.
-    brand, email = page.locator(".topbar .brand").bounding_box(), page.locator(".topbar__email").bounding_box()
+    brand, email = (
+        page.locator(".topbar .brand").bounding_box(),
+        page.locator(".topbar__email").bounding_box(),
+    )
     assert abs(brand["y"] - email["y"]) < brand["height"], (brand, email)
     assert page.locator(".topbar").bounding_box()["height"] < 70
     page.get_by_role("button", name="Tasks", exact=True).click()

@@ -1,5 +1,5 @@
-"""Opt-in: screenshots to judge the design by eye (TODO_SHOTS_DIR=/tmp/shots), and the streaming timings as the
-browser sees them (TODO_MEASURE=1, printed with -s). Neither asserts anything about looks or speed."""
+"""Opt-in: screenshots to judge the design by eye (TODO_SHOTS_DIR=/tmp/shots), and the streaming timings as
+the browser sees them (TODO_MEASURE=1, printed with -s). Neither asserts anything about looks or speed."""
 
 import os
 import statistics
@@ -49,7 +49,7 @@ def test_screenshots(page: Page) -> None:
     shot("chat-dark-390")
 
 
-# Installed before Enter: times (ms, from the keydown) to the first reply text on screen and to the turn's end.
+# Installed before Enter: ms from the keydown to the first reply text on screen and to the turn's end.
 TIMING = """() => {
   const log = document.querySelector('[role=log]');
   const box = document.getElementById('chat-input');
@@ -71,7 +71,9 @@ TIMING = """() => {
 }"""
 
 
-@pytest.mark.skipif(not os.environ.get("TODO_MEASURE"), reason="set TODO_MEASURE=1 to measure (print with -s)")
+@pytest.mark.skipif(
+    not os.environ.get("TODO_MEASURE"), reason="set TODO_MEASURE=1 to measure (print with -s)"
+)
 def test_measure_streaming(page: Page) -> None:
     sign_up(page)
     box = page.get_by_role("textbox", name="Message")
@@ -89,7 +91,8 @@ def test_measure_streaming(page: Page) -> None:
         full = [sample[1] for sample in samples]
         print(
             f"\n{kind}: n={len(samples)} first token median {statistics.median(first):.0f} ms "
-            f"(min {min(first):.0f}, max {max(first):.0f}); full reply median {statistics.median(full):.0f} ms "
+            f"(min {min(first):.0f}, max {max(first):.0f}); "
+            f"full reply median {statistics.median(full):.0f} ms "
             f"(min {min(full):.0f}, max {max(full):.0f})"
         )
 
