@@ -95,7 +95,11 @@ export function ChatPanel({ conversationId, focusOnOpen = false, ...callbacks }:
   const history = useRemote(loadHistory);
   const missing = chat.turns.length === 0 && history.data?.missing === true;
 
-  const messages = [...(history.data?.messages ?? []), ...chat.turns.flatMap(bubbles)];
+  // History loaded again (after an outage) may already hold turns of this visit: show each message once.
+  const saved = history.data?.messages ?? [];
+  const savedKeys = new Set(saved.map((message) => message.key));
+  const fresh = chat.turns.filter((turn) => !savedKeys.has(`saved-${turn.userMessageId}`));
+  const messages = [...saved, ...fresh.flatMap(bubbles)];
 
   function send() {
     void chat.send(draft.trim(), missing);

@@ -19,6 +19,8 @@ export interface Turn {
   tools: ToolBadge[];
   /** The conversation the backend stored the turn in (from `start`), null until then. */
   conversationId: number | null;
+  /** The stored user message's id (from `start`). */
+  userMessageId?: number;
   /** Why the turn failed, as a sentence for the user. */
   error: string | null;
   /** When the reply ended (done or stopped). */
@@ -52,7 +54,7 @@ function withBadge(tools: ToolBadge[], badge: ToolBadge): ToolBadge[] {
 function applyEvent(turn: Turn, event: StreamEvent, at: string): Turn {
   switch (event.type) {
     case "start":
-      return { ...turn, status: "streaming", conversationId: event.conversation_id };
+      return { ...turn, status: "streaming", conversationId: event.conversation_id, userMessageId: event.user_message_id };
     case "delta":
       return { ...turn, status: "streaming", reply: turn.reply + event.text };
     case "tool_call": {

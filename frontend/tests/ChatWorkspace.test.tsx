@@ -97,4 +97,31 @@ describe("ChatWorkspace", () => {
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
     expect(await screen.findByText("Buy groceries")).toBeInTheDocument();
   });
+
+  it("shows each message once when the history loads after a turn of this visit", async () => {
+    const down = () => json({ detail: "The task service is unavailable right now." }, 502);
+    fakeFetch({
+      "GET /api/backend/tasks?status=all": [down(), json([])],
+      "GET /api/backend/conversations": [down(), json([conversation])],
+      "GET /api/backend/conversations/5/messages": [
+        down(),
+        json([
+          { id: 1, role: "user", content: "hello", created_at: "2026-01-01T10:00:00Z" },
+          { id: 2, role: "assistant", content: "Hi there!", created_at: "2026-01-01T10:00:01Z" },
+        ]),
+      ],
+      "POST /api/backend/chat/stream": sse([
+        ["start", { conversation_id: 5, user_message_id: 1 }],
+        ["done", { conversation_id: 5, message_id: 2, response: "Hi there!", tool_calls: [] }],
+      ]),
+    });
+    render(<ChatWorkspace initialConversationId={5} />);
+    await screen.findByRole("alert");
+    await userEvent.type(screen.getByRole("textbox", { name: "Message" }), "hello{Enter}");
+
+    const log = screen.getByRole("log", { name: "Messages" });
+    await vi.waitFor(() => expect(within(log).getAllByText("Hi there!")).toHaveLength(1));
+    await vi.waitFor(() => expect(log.querySelectorAll("time")).toHaveLength(2));
+    expect(within(log).getAllByText("hello")).toHaveLength(1);
+  });
 });
