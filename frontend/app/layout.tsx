@@ -8,7 +8,13 @@ export const metadata: Metadata = {
   description: "Manage your todo list by chatting with an AI assistant.",
 };
 
-export const viewport: Viewport = { themeColor: "#4f46e5" };
+export const viewport: Viewport = {
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#4f46e5" },
+    { media: "(prefers-color-scheme: dark)", color: "#17181f" },
+  ],
+  colorScheme: "light dark",
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

@@ -1,12 +1,14 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useCallback, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 
+import { Composer } from "@/components/Composer";
 import { type DisplayedMessage, MessageLog } from "@/components/MessageLog";
-import { useApiErrorHandler, useRemote } from "@/components/use-remote";
+import { Notice } from "@/components/Notice";
+import { type ChatCallbacks, useChat } from "@/components/use-chat";
+import { useRemote } from "@/components/use-remote";
 import { api, ApiError } from "@/lib/api";
-import { summarizeToolCall } from "@/lib/tool-calls";
-import type { ChatReply } from "@/lib/types";
+import { storedBadges, type Turn } from "@/lib/turns";
 
 const SUGGESTIONS = ["Add a task to buy groceries", "Show me all my tasks", "What's pending?"];
 
@@ -16,141 +18,139 @@ interface History {
   missing: boolean;
 }
 
-interface ChatPanelProps {
+interface ChatPanelProps extends ChatCallbacks {
   /** The conversation to resume, or null to start a new one with the first message. */
   conversationId: number | null;
-  /** Called after every successful turn (the agent may have changed tasks or started a conversation). */
-  onTurnComplete: (reply: ChatReply) => void;
+  /** Put the focus in the message box when opened (the user picked a conversation or a new chat). */
+  focusOnOpen?: boolean;
 }
 
-export function ChatPanel({ conversationId: initialConversationId, onTurnComplete }: ChatPanelProps) {
-  const [conversationId, setConversationId] = useState(initialConversationId);
-  const [turns, setTurns] = useState<DisplayedMessage[]>([]);
+/** A turn of this visit as the two bubbles it shows. */
+function bubbles(turn: Turn): DisplayedMessage[] {
+  // A message the backend never stored says so instead of showing a time.
+  const unsent = turn.status === "failed" && turn.conversationId === null;
+  const user: DisplayedMessage = {
+    key: `turn-${turn.id}-user`,
+    role: "user",
+    content: turn.message,
+    createdAt: unsent ? undefined : turn.sentAt,
+    state: unsent ? "unsent" : undefined,
+  };
+  const state = turn.status === "sending" ? "waiting" : turn.status === "done" ? undefined : turn.status;
+  const assistant: DisplayedMessage = {
+    key: `turn-${turn.id}-assistant`,
+    role: "assistant",
+    content: turn.reply,
+    createdAt: turn.repliedAt,
+    tools: turn.tools,
+    state,
+    error: turn.error,
+    turnId: turn.id,
+  };
+  return [user, assistant];
+}
+
+function EmptyChat({ onPick }: { onPick: (suggestion: string) => void }) {
+  return (
+    <div className="chat__placeholder">
+      <h2>What can I do for you?</h2>
+      <p>Manage your todo list in plain English. Try one of these:</p>
+      <ul className="suggestions" aria-label="Suggestions">
+        {SUGGESTIONS.map((suggestion) => (
+          <li key={suggestion}>
+            <button type="button" className="suggestion" onClick={() => onPick(suggestion)}>
+              {suggestion}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ChatPanel({ conversationId, focusOnOpen = false, ...callbacks }: ChatPanelProps) {
   const [draft, setDraft] = useState("");
-  const [pending, setPending] = useState<string | null>(null);
-  const [sendError, setSendError] = useState<string | null>(null);
-  const describeError = useApiErrorHandler();
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const chat = useChat(conversationId, callbacks);
 
   const loadHistory = useCallback(async (): Promise<History> => {
-    if (initialConversationId === null) return { messages: [], missing: false };
+    if (conversationId === null) return { messages: [], missing: false };
     try {
-      const messages = await api.listMessages(initialConversationId);
-      const saved = messages.map(({ id, role, content }) => ({ key: `saved-${id}`, role, content }));
+      const messages = await api.listMessages(conversationId);
+      const saved = messages.map((message): DisplayedMessage => ({
+        key: `saved-${message.id}`,
+        role: message.role,
+        content: message.content,
+        createdAt: message.created_at,
+        tools: storedBadges(message.tool_calls),
+        state: message.status === "stopped" || message.status === "failed" ? "stopped" : undefined,
+      }));
       return { messages: saved, missing: false };
     } catch (error) {
       // A deleted conversation, or a link to someone else's: start afresh instead of failing every message.
       if (error instanceof ApiError && error.status === 404) return { messages: [], missing: true };
       throw error;
     }
-  }, [initialConversationId]);
+  }, [conversationId]);
   const history = useRemote(loadHistory);
-  const missing = turns.length === 0 && history.data?.missing === true;
-  const messages = [...(history.data?.messages ?? []), ...turns];
+  const missing = chat.turns.length === 0 && history.data?.missing === true;
 
-  async function send(text: string) {
-    const message = text.trim();
-    if (!message || pending !== null) return;
-    setPending(message);
-    setSendError(null);
-    try {
-      const reply = await api.sendMessage(message, missing ? null : conversationId);
-      const key = `${reply.conversation_id}-${turns.length}`;
-      setTurns((previous) => [
-        ...previous,
-        { key: `${key}-user`, role: "user", content: message },
-        {
-          key: `${key}-assistant`,
-          role: "assistant",
-          content: reply.response,
-          tools: reply.tool_calls.map(summarizeToolCall),
-        },
-      ]);
-      setConversationId(reply.conversation_id);
-      setDraft("");
-      onTurnComplete(reply);
-    } catch (error) {
-      // The draft stays in the input so the user can send it again.
-      setSendError(describeError(error));
-    } finally {
-      setPending(null);
-      inputRef.current?.focus();
-    }
+  // History loaded again (after an outage) may already hold turns of this visit: show each message once.
+  const saved = history.data?.messages ?? [];
+  const savedKeys = new Set(saved.map((message) => message.key));
+  const fresh = chat.turns.filter((turn) => !savedKeys.has(`saved-${turn.userMessageId}`));
+  const messages = [...saved, ...fresh.flatMap(bubbles)];
+
+  function send() {
+    void chat.send(draft.trim(), missing);
+    setDraft("");
+    inputRef.current?.focus();
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    void send(draft);
+  function pick(suggestion: string) {
+    setDraft(suggestion);
+    inputRef.current?.focus();
   }
 
-  function sendOnEnter(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void send(draft);
-    }
-  }
-
-  const isEmpty = messages.length === 0 && pending === null;
+  const waitingForHistory = conversationId !== null && history.data === undefined;
   return (
-    <section className="panel chat" aria-label="Chat">
+    <section className="panel chat" id="chat-panel" aria-label="Chat">
       {history.error && (
-        <p className="notice notice--error" role="alert">
+        <Notice key={history.error} tone="error" dismissable>
           {history.error}
-        </p>
+        </Notice>
       )}
       {missing && (
-        <p className="notice notice--info" role="status">
+        <Notice tone="info" dismissable>
           That conversation could not be found. Your next message starts a new one.
-        </p>
+        </Notice>
       )}
-      {history.loading && initialConversationId !== null ? (
+      {waitingForHistory ? (
         <p className="chat__placeholder" role="status">
           Loading conversation…
         </p>
-      ) : isEmpty ? (
-        <div className="chat__placeholder">
-          <h2>What can I do for you?</h2>
-          <p>Manage your todo list in plain English. Try one of these:</p>
-          <ul className="suggestions" aria-label="Suggestions">
-            {SUGGESTIONS.map((suggestion) => (
-              <li key={suggestion}>
-                <button type="button" className="suggestion" onClick={() => setDraft(suggestion)}>
-                  {suggestion}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      <MessageLog messages={messages} pending={pending} />
-      {sendError && (
-        <p className="notice notice--error" role="alert">
-          {sendError} Your message was not sent; it is still in the box below.
-        </p>
+      ) : (
+        messages.length === 0 && <EmptyChat onPick={pick} />
       )}
-      <form className="composer" onSubmit={submit}>
-        <label htmlFor="chat-input" className="sr-only">
-          Message
-        </label>
-        <textarea
-          id="chat-input"
-          ref={inputRef}
-          className="composer__input"
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={sendOnEnter}
-          placeholder="Ask me to add, list, complete, update or delete tasks…"
-          aria-describedby="chat-input-hint"
-          rows={2}
-          readOnly={pending !== null}
-        />
-        <span id="chat-input-hint" className="sr-only">
-          Enter sends the message; Shift+Enter starts a new line.
-        </span>
-        <button type="submit" className="button button--primary" disabled={pending !== null || !draft.trim()}>
-          {pending !== null ? "Sending…" : "Send"}
-        </button>
-      </form>
+      <MessageLog
+        messages={messages}
+        onRetry={(turnId) => {
+          chat.retry(turnId);
+          inputRef.current?.focus();
+        }}
+      />
+      <Composer
+        draft={draft}
+        onDraftChange={setDraft}
+        onSend={send}
+        onStop={() => {
+          chat.stop();
+          inputRef.current?.focus();
+        }}
+        busy={chat.busy}
+        inputRef={inputRef}
+        autoFocus={focusOnOpen}
+      />
     </section>
   );
 }

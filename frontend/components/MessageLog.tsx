@@ -1,62 +1,45 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 
-import type { ToolSummary } from "@/lib/tool-calls";
+import { type DisplayedMessage, MessageBubble } from "@/components/MessageBubble";
 
-export interface DisplayedMessage {
-  key: string;
-  role: "user" | "assistant";
-  content: string;
-  /** What the agent did during this turn (only for turns of this visit: history stores the words alone). */
-  tools?: ToolSummary[];
-}
+export type { DisplayedMessage };
 
-interface MessageLogProps {
-  messages: DisplayedMessage[];
-  /** The message being sent, shown with a "Thinking…" status until the reply arrives. */
-  pending: string | null;
-}
+/** How close to the bottom (px) still counts as "reading the newest": a streaming reply keeps it in view. */
+const FOLLOW_MARGIN = 80;
 
-/** The conversation, announced politely to screen readers and kept scrolled to the newest message. */
-export function MessageLog({ messages, pending }: MessageLogProps) {
+/**
+ * The conversation, opened at the newest message and kept there while a reply streams in, unless the user
+ * scrolled up to read. Focusable, so keyboard users can scroll it.
+ */
+export function MessageLog({ messages, onRetry }: { messages: DisplayedMessage[]; onRetry: (turnId: number) => void }) {
   const logRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    logRef.current?.scrollTo?.({ top: logRef.current.scrollHeight });
-  }, [messages.length, pending]);
+  const following = useRef(true);
+  const last = messages.at(-1);
+  const lastLength = last ? last.content.length + (last.tools?.length ?? 0) : 0;
+
+  useLayoutEffect(() => {
+    following.current = true;
+  }, [messages.length]);
+
+  useLayoutEffect(() => {
+    const log = logRef.current;
+    if (log && following.current) log.scrollTop = log.scrollHeight;
+  }, [messages.length, lastLength]);
+
+  function onScroll() {
+    const log = logRef.current;
+    if (log) following.current = log.scrollHeight - log.scrollTop - log.clientHeight < FOLLOW_MARGIN;
+  }
 
   return (
-    <div className="messages" role="log" aria-live="polite" aria-label="Messages" ref={logRef}>
+    <div className="messages" role="log" aria-label="Messages" tabIndex={0} ref={logRef} onScroll={onScroll} id="messages">
       <ol className="message-list">
         {messages.map((message) => (
-          <MessageBubble key={message.key} message={message} />
+          <MessageBubble key={message.key} message={message} onRetry={onRetry} />
         ))}
-        {pending !== null && <MessageBubble message={{ key: "pending", role: "user", content: pending }} />}
       </ol>
-      {pending !== null && (
-        <p className="message message--assistant message--pending" role="status">
-          Thinking…
-        </p>
-      )}
     </div>
-  );
-}
-
-function MessageBubble({ message }: { message: DisplayedMessage }) {
-  const author = message.role === "user" ? "You" : "Assistant";
-  return (
-    <li className={`message message--${message.role}`}>
-      <span className="sr-only">{author}: </span>
-      {message.tools && message.tools.length > 0 && (
-        <ul className="tool-results" aria-label="Actions taken">
-          {message.tools.map((tool, index) => (
-            <li key={index} className={tool.ok ? "tool-result" : "tool-result tool-result--failed"}>
-              <span aria-hidden="true">{tool.ok ? "✓" : "✗"}</span> {tool.text}
-            </li>
-          ))}
-        </ul>
-      )}
-      <p className="message__text">{message.content}</p>
-    </li>
   );
 }

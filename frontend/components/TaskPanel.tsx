@@ -1,9 +1,11 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useCallback, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
 
-import { useApiErrorHandler, useRemote } from "@/components/use-remote";
+import { Notice } from "@/components/Notice";
+import { type RunChange, useChanges, useRemote } from "@/components/use-remote";
 import { api } from "@/lib/api";
+import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from "@/lib/limits";
 import type { Task, TaskFilter } from "@/lib/types";
 
 const FILTERS: { value: TaskFilter; label: string }[] = [
@@ -25,33 +27,18 @@ interface TaskPanelProps {
 
 export function TaskPanel({ version }: TaskPanelProps) {
   const [filter, setFilter] = useState<TaskFilter>("all");
-  const [changes, setChanges] = useState(0);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const describeError = useApiErrorHandler();
+  const { run, error: actionError, changes } = useChanges();
   const load = useCallback(() => api.listTasks(filter), [filter]);
   const { data: tasks, error: loadError, loading } = useRemote(load, `${version}:${changes}`);
-
-  const run = useCallback(
-    async (action: () => Promise<unknown>): Promise<boolean> => {
-      setActionError(null);
-      try {
-        await action();
-        return true;
-      } catch (error) {
-        setActionError(describeError(error));
-        return false;
-      } finally {
-        setChanges((count) => count + 1);
-      }
-    },
-    [describeError],
-  );
+  const { headingRef, listRef, afterRemovalOf } = useFocusAfterRemoval(tasks);
 
   const error = actionError ?? loadError;
   return (
-    <aside className="panel tasks" aria-labelledby="tasks-heading" aria-busy={loading}>
+    <aside className="panel tasks" id="tasks-panel" aria-labelledby="tasks-heading" aria-busy={loading}>
       <div className="panel__header">
-        <h2 id="tasks-heading">Tasks</h2>
+        <h2 id="tasks-heading" ref={headingRef} tabIndex={-1}>
+          Tasks
+        </h2>
         <div className="filters" role="group" aria-label="Filter tasks">
           {FILTERS.map(({ value, label }) => (
             <button
@@ -68,18 +55,28 @@ export function TaskPanel({ version }: TaskPanelProps) {
       </div>
       <NewTaskForm run={run} />
       {error && (
-        <p className="notice notice--error" role="alert">
+        <Notice key={error} tone="error" dismissable>
           {error}
-        </p>
+        </Notice>
       )}
       {tasks === undefined ? (
         loading && <p role="status">Loading tasks…</p>
       ) : tasks.length === 0 ? (
         <p className="empty">{EMPTY_MESSAGES[filter]}</p>
       ) : (
-        <ul className="task-list" aria-label={`${FILTERS.find((f) => f.value === filter)?.label} tasks`}>
-          {tasks.map((task) => (
-            <TaskItem key={task.id} task={task} run={run} />
+        <ul
+          className="task-list"
+          ref={listRef}
+          aria-label={`${FILTERS.find((f) => f.value === filter)?.label} tasks`}
+        >
+          {tasks.map((task, index) => (
+            <TaskItem
+              key={task.id}
+              task={task}
+              run={run}
+              onRemoval={() => afterRemovalOf(index)}
+              leavesList={filter !== "all"}
+            />
           ))}
         </ul>
       )}
@@ -87,10 +84,33 @@ export function TaskPanel({ version }: TaskPanelProps) {
   );
 }
 
-/** Runs a task action, reports its failure in the panel and loads the list again; true when it succeeded. */
-type RunAction = (action: () => Promise<unknown>) => Promise<boolean>;
+/**
+ * Where focus goes when a task leaves the list (deleted, or completed under a filter): to the task that took its
+ * place, else the one before it, else the panel's heading, so keyboard users never fall back to the page top.
+ */
+function useFocusAfterRemoval(tasks: Task[] | undefined) {
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const removedIndex = useRef<number | null>(null);
+  useEffect(() => {
+    const index = removedIndex.current;
+    if (index === null || tasks === undefined) return;
+    removedIndex.current = null;
+    const checks = listRef.current?.querySelectorAll<HTMLInputElement>(".task__check") ?? [];
+    const next = checks[Math.min(index, checks.length - 1)];
+    (next ?? headingRef.current)?.focus();
+  }, [tasks]);
+  return {
+    headingRef,
+    listRef,
+    afterRemovalOf: (index: number) => {
+      removedIndex.current = index;
+    },
+  };
+}
 
-function NewTaskForm({ run }: { run: RunAction }) {
+
+function NewTaskForm({ run }: { run: RunChange }) {
   const [title, setTitle] = useState("");
 
   async function add(event: FormEvent) {
@@ -108,7 +128,7 @@ function NewTaskForm({ run }: { run: RunAction }) {
         value={title}
         onChange={(event) => setTitle(event.target.value)}
         placeholder="Add a task yourself…"
-        maxLength={200}
+        maxLength={TASK_TITLE_MAX}
       />
       <button type="submit" className="button" disabled={!title.trim()}>
         Add
@@ -119,15 +139,27 @@ function NewTaskForm({ run }: { run: RunAction }) {
 
 interface TaskItemProps {
   task: Task;
-  run: RunAction;
+  run: RunChange;
 }
 
-function TaskItem({ task, run }: TaskItemProps) {
+interface ListedTaskProps extends TaskItemProps {
+  /** Called before an action that takes the task out of the list. */
+  onRemoval: () => void;
+  /** Under a filter, toggling moves the task out of the list. */
+  leavesList: boolean;
+}
+
+function TaskItem({ task, run, onRemoval, leavesList }: ListedTaskProps) {
   const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
   if (editing) {
+    const done = () => {
+      setEditing(false);
+      setTimeout(() => editButton.current?.focus());
+    };
     return (
       <li className="task task--editing">
-        <TaskEditor task={task} run={run} onDone={() => setEditing(false)} />
+        <TaskEditor task={task} run={run} onDone={done} />
       </li>
     );
   }
@@ -137,7 +169,10 @@ function TaskItem({ task, run }: TaskItemProps) {
         type="checkbox"
         className="task__check"
         checked={task.completed}
-        onChange={() => run(() => api.toggleTask(task.id))}
+        onChange={() => {
+          if (leavesList) onRemoval();
+          void run(() => api.toggleTask(task.id));
+        }}
         aria-label={task.completed ? `Mark '${task.title}' as pending` : `Mark '${task.title}' as complete`}
       />
       <div className="task__body">
@@ -149,6 +184,7 @@ function TaskItem({ task, run }: TaskItemProps) {
       <div className="task__actions">
         <button
           type="button"
+          ref={editButton}
           className="icon-button"
           onClick={() => setEditing(true)}
           aria-label={`Edit '${task.title}'`}
@@ -158,7 +194,10 @@ function TaskItem({ task, run }: TaskItemProps) {
         <button
           type="button"
           className="icon-button icon-button--danger"
-          onClick={() => run(() => api.deleteTask(task.id))}
+          onClick={() => {
+            onRemoval();
+            void run(() => api.deleteTask(task.id));
+          }}
           aria-label={`Delete '${task.title}'`}
         >
           Delete
@@ -194,11 +233,11 @@ function TaskEditor({ task, run, onDone }: TaskEditorProps) {
     <form className="task-editor" onSubmit={save} onKeyDown={cancelOnEscape} aria-label={`Edit task #${task.id}`}>
       <label>
         Title
-        <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} autoFocus />
+        <input value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={TASK_TITLE_MAX} autoFocus />
       </label>
       <label>
         Description
-        <textarea value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} rows={2} />
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} maxLength={TASK_DESCRIPTION_MAX} rows={2} />
       </label>
       <div className="task-editor__actions">
         <button type="submit" className="button button--primary" disabled={saving}>

@@ -1,8 +1,9 @@
 /** The browser's client for the backend, always through the same-origin proxy at /api/backend. */
+import { serviceStatus } from "@/lib/service-status";
 import type { ChatMessage, ChatReply, Conversation, Task, TaskChanges, TaskFilter } from "@/lib/types";
 
 const PROXY_PREFIX = "/api/backend";
-const UNREACHABLE = "The task service is unavailable right now. Please try again in a moment.";
+export const UNREACHABLE = "The task service can't be reached right now. This page will reconnect by itself.";
 
 export class ApiError extends Error {
   constructor(
@@ -11,6 +12,11 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = "ApiError";
+  }
+
+  /** The backend (or the proxy) is not reachable right now; a notice says so once for the whole page. */
+  get isUnavailable(): boolean {
+    return serviceStatus.isUnavailable(this.status);
   }
 
   /** The session is gone: the user has to sign in again. */
@@ -37,10 +43,19 @@ function describeDetail(detail: unknown): string | null {
   return null;
 }
 
-async function errorFrom(response: Response): Promise<ApiError> {
+/** Said when the backend gives no reason of its own. */
+function fallbackSentence(status: number): string {
+  if (status === 429) return "Too many requests at once. Please wait a few seconds and try again.";
+  if (status >= 500) return "Something went wrong on our side. Please try again in a moment.";
+  return "That did not work. Please reload the page and try again.";
+}
+
+export async function errorFrom(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
-  const detail = body && typeof body === "object" && "detail" in body ? describeDetail(body.detail) : null;
-  return new ApiError(detail ?? `The request failed (HTTP ${response.status}).`, response.status);
+  const fields = body && typeof body === "object" ? (body as { detail?: unknown; message?: unknown }) : {};
+  // A validation error also carries its first issue as one sentence for a person.
+  const detail = typeof fields.message === "string" ? fields.message : describeDetail(fields.detail);
+  return new ApiError(detail ?? fallbackSentence(response.status), response.status);
 }
 
 async function request<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
@@ -53,8 +68,10 @@ async function request<T>(path: string, init: { method?: string; body?: unknown 
       cache: "no-store",
     });
   } catch {
+    serviceStatus.observe(0);
     throw new ApiError(UNREACHABLE, 0);
   }
+  serviceStatus.observe(response.status);
   if (!response.ok) throw await errorFrom(response);
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
@@ -72,6 +89,9 @@ export const api = {
     }),
   listConversations: () => request<Conversation[]>("conversations"),
   listMessages: (conversationId: number) => request<ChatMessage[]>(`conversations/${conversationId}/messages`),
+  renameConversation: (id: number, title: string) =>
+    request<Conversation>(`conversations/${id}`, { method: "PATCH", body: { title } }),
+  deleteConversation: (id: number) => request<void>(`conversations/${id}`, { method: "DELETE" }),
 };
 
 export type Api = typeof api;

@@ -17,11 +17,11 @@ describe("ConversationList", () => {
   it("lists conversations, marks the active one, and resumes the one chosen", async () => {
     fakeFetch({ "GET /api/backend/conversations": json(conversations) });
     const onSelect = vi.fn();
-    render(<ConversationList activeId={4} version={0} onSelect={onSelect} />);
+    render(<ConversationList activeId={4} version={0} onSelect={onSelect} onDeleted={vi.fn()} />);
 
-    const active = await screen.findByRole("button", { name: /Conversation 4/ });
+    const active = await screen.findByRole("button", { name: /^Conversation 4/ });
     expect(active).toHaveAttribute("aria-current", "true");
-    await userEvent.click(screen.getByRole("button", { name: /Groceries/ }));
+    await userEvent.click(screen.getByRole("button", { name: /^Groceries/ }));
     expect(onSelect).toHaveBeenCalledWith(2);
 
     await userEvent.click(screen.getByRole("button", { name: "New chat" }));
@@ -30,8 +30,30 @@ describe("ConversationList", () => {
 
   it("says when there are none yet", async () => {
     fakeFetch({ "GET /api/backend/conversations": json([]) });
-    render(<ConversationList activeId={null} version={0} onSelect={vi.fn()} />);
+    render(<ConversationList activeId={null} version={0} onSelect={vi.fn()} onDeleted={vi.fn()} />);
     expect(await screen.findByText("No conversations yet.")).toBeInTheDocument();
     expect(screen.getByRole("navigation", { name: "Conversations" })).toBeInTheDocument();
+  });
+
+  it("renames and deletes a conversation", async () => {
+    const requests = fakeFetch({
+      "GET /api/backend/conversations": json(conversations),
+      "PATCH /api/backend/conversations/2": json({ ...conversations[0], title: "Shopping" }),
+      "DELETE /api/backend/conversations/2": new Response(null, { status: 204 }),
+    });
+    const onDeleted = vi.fn();
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    render(<ConversationList activeId={2} version={0} onSelect={vi.fn()} onDeleted={onDeleted} />);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Rename 'Groceries'" }));
+    const name = screen.getByRole("textbox", { name: "New name" });
+    expect(name).toHaveFocus();
+    await userEvent.clear(name);
+    await userEvent.type(name, "Shopping{Enter}");
+    await vi.waitFor(() => expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ title: "Shopping" }));
+
+    await userEvent.click(await screen.findByRole("button", { name: "Delete 'Groceries'" }));
+    await vi.waitFor(() => expect(onDeleted).toHaveBeenCalledWith(2));
+    expect(requests.some((r) => r.method === "DELETE" && r.path === "/api/backend/conversations/2")).toBe(true);
   });
 });

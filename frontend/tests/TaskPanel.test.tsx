@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import { TaskPanel } from "@/components/TaskPanel";
+import { serviceStatus } from "@/lib/service-status";
 import type { Task } from "@/lib/types";
 
 import { fakeFetch, json, router } from "./fake-fetch";
@@ -150,12 +151,20 @@ describe("TaskPanel", () => {
     expect(await screen.findByText("Buy groceries")).toBeInTheDocument();
   });
 
-  it("tells the user when the task service is down", async () => {
+  it("leaves an outage to the page's one notice, and shows other failures itself", async () => {
     fakeFetch({
       "GET /api/backend/tasks?status=all": json({ detail: "The task service is unavailable right now." }, 502),
+      "GET /api/backend/tasks?status=pending": json({ detail: "Something broke." }, 500),
     });
     render(<TaskPanel version={0} />);
-    expect(await screen.findByRole("alert")).toHaveTextContent("The task service is unavailable right now.");
+    await vi.waitFor(() => expect(serviceStatus.get().down).toBe(true));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Pending" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Something broke.");
+    await userEvent.click(screen.getByRole("button", { name: "Dismiss this notice" }));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Tasks" })).toHaveFocus();
   });
 
   it("sends the user to sign in again, then back to the chat, when the session expired", async () => {

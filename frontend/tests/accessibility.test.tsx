@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { AuthForm } from "@/components/AuthForm";
 import { ChatWorkspace } from "@/components/ChatWorkspace";
 
-import { fakeFetch, json } from "./fake-fetch";
+import { fakeFetch, json, sse } from "./fake-fetch";
 
 vi.mock("next/navigation", async () => (await import("./fake-fetch")).navigationMock);
 
@@ -24,11 +24,10 @@ describe("accessibility (axe)", () => {
         json([{ id: 1, title: "Buy groceries", description: "Milk", completed: false, created_at: "", updated_at: "" }]),
       ],
       "GET /api/backend/conversations": json([{ id: 5, title: null, created_at: "2026-01-01T10:00:00Z", updated_at: "2026-01-01T10:00:00Z" }]),
-      "POST /api/backend/chat": json({
-        conversation_id: 5,
-        response: "Added it.",
-        tool_calls: [{ name: "add_task", arguments: {}, result: { task_id: 1, status: "created", title: "Buy groceries" } }],
-      }),
+      "POST /api/backend/chat/stream": sse([
+        ["tool_result", { call_id: "c1", name: "add_task", ok: true, summary: "Added task #1 'Buy groceries'", result: {} }],
+        ["done", { conversation_id: 5, message_id: 2, response: "Added it:\n\n- **Buy groceries**", tool_calls: [] }],
+      ]),
     });
     const { container } = render(<ChatWorkspace initialConversationId={null} />);
     await userEvent.type(screen.getByRole("textbox", { name: "Message" }), "Add a task to buy groceries{Enter}");

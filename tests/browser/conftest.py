@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -82,18 +83,64 @@ class Stack:
         self.log_dir = log_dir
         self.processes: list[subprocess.Popen] = []
 
-    def start(self, name: str, command: list[str], cwd: Path, env: dict[str, str], health_url: str) -> None:
+    def start(
+        self, name: str, command: list[str], cwd: Path, env: dict[str, str], health_url: str
+    ) -> subprocess.Popen:
         log = self.log_dir / f"{name}.log"
-        with log.open("w") as output:
+        with log.open("a") as output:
             process = subprocess.Popen(
                 command, cwd=cwd, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
             )
         self.processes.append(process)
         wait_until_healthy(health_url, process, log)
+        return process
 
     def stop_all(self) -> None:
         for process in reversed(self.processes):
-            stop(process)
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGCONT)  # a paused process cannot act on SIGTERM
+                stop(process)
+
+
+class Backend:
+    """The backend process of this run, which a test may pause (SIGSTOP), stop and start again (same port)."""
+
+    def __init__(self, stack: Stack, command: list[str], env: dict[str, str], health_url: str) -> None:
+        self.stack, self.command, self.health_url = stack, command, health_url
+        self.base_env, self.env = env, env
+        self.process = stack.start("backend", command, BACKEND_DIR, env, health_url)
+        self.paused = False
+
+    def pause(self) -> None:
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.paused = False
+
+    def stop(self) -> None:
+        if self.paused:
+            self.resume()
+        stop(self.process)
+
+    def start(self) -> None:
+        self.process = self.stack.start("backend", self.command, BACKEND_DIR, self.env, self.health_url)
+
+    def restart(self, extra_env: dict[str, str]) -> None:
+        """Start it again with these settings added to the run's own (none: the run's own)."""
+        self.stop()
+        self.env = {**self.base_env, **extra_env}
+        self.start()
+
+    def ensure_running(self) -> None:
+        """After a test, whatever it did: the backend answers again, with the run's own settings."""
+        if self.paused:
+            self.resume()
+        if self.env != self.base_env:
+            self.restart({})
+        elif self.process.poll() is not None:
+            self.start()
 
 
 def backend_python() -> str:
@@ -132,7 +179,7 @@ def prepare_standalone_server() -> Path:
     return server
 
 
-def start_local_stack(stack: Stack, database_url: str) -> str:
+def start_local_stack(stack: Stack, database_url: str) -> tuple[str, Backend]:
     backend_port, frontend_port = free_port(), free_port()
     site = f"http://127.0.0.1:{frontend_port}"
     backend_env = {"DATABASE_URL": database_url, "BETTER_AUTH_URL": site, "LOG_LEVEL": "WARNING"}
@@ -144,10 +191,9 @@ def start_local_stack(stack: Stack, database_url: str) -> str:
         check=True,
         capture_output=True,
     )
-    stack.start(
-        "backend",
+    backend = Backend(
+        stack,
         [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(backend_port)],
-        BACKEND_DIR,
         backend_env,
         f"http://127.0.0.1:{backend_port}/health",
     )
@@ -162,13 +208,14 @@ def start_local_stack(stack: Stack, database_url: str) -> str:
         "NEXT_TELEMETRY_DISABLED": "1",
     }
     stack.start("frontend", ["node", str(server)], server.parent, frontend_env, f"{site}/api/health")
-    return site
+    return site, backend
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Backend | None]]:
+    """The site's URL, and the backend process when this run started it (None for TODO_BASE_URL)."""
     if os.environ.get("TODO_BASE_URL"):
-        yield os.environ["TODO_BASE_URL"].rstrip("/")
+        yield os.environ["TODO_BASE_URL"].rstrip("/"), None
         return
     server_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_DATABASE_URL)
     database, database_url = create_database(server_url)
@@ -178,6 +225,20 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         stack.stop_all()
         drop_database(server_url, database)
+
+
+@pytest.fixture(scope="session")
+def base_url(site: tuple[str, Backend | None]) -> str:
+    return site[0]
+
+
+@pytest.fixture
+def backend(site: tuple[str, Backend | None]) -> Iterator[Backend]:
+    """The backend to pause or restart; tests that need it are skipped against a deployed site."""
+    if site[1] is None:
+        pytest.skip("needs the backend process this run starts (not with TODO_BASE_URL)")
+    yield site[1]
+    site[1].ensure_running()
 
 
 @pytest.fixture(scope="session")

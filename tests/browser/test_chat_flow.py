@@ -3,49 +3,8 @@
 import re
 import secrets
 
+from flows import send, sign_in, sign_up, submit
 from playwright.sync_api import Page, expect
-
-PASSWORD = "correct horse battery"
-# Better Auth allows 3 sign-ins and 3 sign-ups per 10 s from one address, and other suites share the address.
-RATE_LIMIT_WINDOW_MS = 10_000
-RATE_LIMIT_ATTEMPTS = 4
-
-
-def send(page: Page, message: str) -> None:
-    box = page.get_by_role("textbox", name="Message")
-    box.fill(message)
-    box.press("Enter")
-    # The reply has arrived once the input is cleared and editable again.
-    expect(box).to_have_value("")
-
-
-def submit(page: Page, button: str) -> None:
-    """Press an auth form's button; when the rate limiter refuses, wait out its window and press again."""
-    rate_limited = page.get_by_text("Too many attempts")
-    for _ in range(RATE_LIMIT_ATTEMPTS):
-        page.get_by_role("button", name=button).click()
-        signed_in = page.get_by_role("textbox", name="Message")
-        signed_in.or_(page.get_by_role("form").get_by_role("alert")).first.wait_for()
-        if not rate_limited.is_visible():
-            return
-        page.wait_for_timeout(RATE_LIMIT_WINDOW_MS)
-
-
-def sign_up(page: Page) -> str:
-    email = f"e2e-{secrets.token_hex(6)}@example.com"
-    page.goto("/sign-up")
-    page.get_by_label("Name").fill("E2E User")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Sign up")
-    expect(page).to_have_url(re.compile(r"/chat$"))
-    return email
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    submit(page, "Sign in")
 
 
 def test_sign_up_chat_sign_out_and_resume(page: Page) -> None:
@@ -77,7 +36,7 @@ def test_sign_up_chat_sign_out_and_resume(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/chat$"))
     conversations = page.get_by_role("navigation", name="Conversations")
     # A conversation is titled after the start of its first message.
-    conversations.get_by_role("button", name=re.compile("Add a task to buy groceries")).click()
+    conversations.get_by_role("button", name=re.compile("^Add a task to buy groceries")).click()
     expect(chat_log).to_contain_text("Add a task to buy groceries")
     expect(chat_log).to_contain_text(f"Mark task {task_id} as complete")
     expect(tasks.get_by_role("checkbox", name="Mark 'Buy groceries' as pending")).to_be_checked()

@@ -21,10 +21,15 @@ export default async function ChatPage({ searchParams }: { searchParams: Promise
   if (!user) redirect(signInPath(chatPath(conversationId)));
   return (
     <div className="app-shell">
+      <a href="#chat-input" className="skip-link">
+        Skip to the message box
+      </a>
       <header className="topbar">
         <span className="brand">Todo Chat</span>
         <div className="topbar__user">
-          <span className="topbar__email">{user.email}</span>
+          <span className="topbar__email" title={user.email}>
+            {user.email}
+          </span>
           <SignOutButton />
         </div>
       </header>

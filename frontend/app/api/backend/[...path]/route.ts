@@ -4,6 +4,7 @@ import type { NextRequest } from "next/server";
 
 import { getAuth } from "@/lib/auth";
 import { allowedOrigins, backendUrl } from "@/lib/config";
+import { upstreamFetch } from "@/lib/upstream";
 
 // A chat turn with a remote model can take a while; anything slower than this is reported as a timeout.
 const BACKEND_TIMEOUT_MS = 120_000;
@@ -44,18 +45,26 @@ function backendTarget(userId: string, path: string[], search: string): URL | nu
   return new URL(`${backendUrl()}/api/${segments}${search}`);
 }
 
-async function callBackend(request: NextRequest, target: URL, token: string): Promise<Response> {
+async function callBackend(request: NextRequest, target: URL, token: string, signal: AbortSignal): Promise<Response> {
   const hasBody = METHODS_WITH_BODY.has(request.method);
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    accept: request.headers.get("accept") === "text/event-stream" ? "text/event-stream" : "application/json",
+  };
   if (hasBody) headers["content-type"] = "application/json";
-  return fetch(target, {
-    method: request.method,
-    headers,
-    body: hasBody ? await request.text() : undefined,
-    cache: "no-store",
-    redirect: "manual",
-    signal: AbortSignal.timeout(BACKEND_TIMEOUT_MS),
-  });
+  const body = hasBody ? await request.text() : undefined;
+  return upstreamFetch(target, { method: request.method, headers, body, signal });
+}
+
+/** The backend's answer as ours: its status and body (streamed as it comes), never its other headers. */
+function relay(upstream: Response): Response {
+  const contentType = upstream.headers.get("content-type");
+  const streaming = contentType?.startsWith("text/event-stream") ?? false;
+  // no-transform keeps Next's compression from buffering a stream; X-Accel-Buffering does the same for nginx.
+  const headers = new Headers({ "cache-control": streaming ? "no-cache, no-transform" : "no-store" });
+  if (contentType) headers.set("content-type", contentType);
+  if (streaming) headers.set("x-accel-buffering", "no");
+  return new Response(upstream.body, { status: upstream.status, headers });
 }
 
 /** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
@@ -74,19 +83,15 @@ async function forward(request: NextRequest, context: RouteContext): Promise<Res
   const target = userId && backendTarget(userId, (await context.params).path, request.nextUrl.search);
   if (!target) return errorResponse(404, "Not found.");
 
-  let upstream: Response;
+  // The browser leaving (Stop, a closed tab) aborts the backend call too: the backend keeps what was said so far.
+  const timeout = AbortSignal.timeout(BACKEND_TIMEOUT_MS);
   try {
-    upstream = await callBackend(request, target, token);
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "TimeoutError") {
-      return errorResponse(504, "The task service did not answer in time. Please try again.");
-    }
+    return relay(await callBackend(request, target, token, AbortSignal.any([request.signal, timeout])));
+  } catch {
+    if (timeout.aborted) return errorResponse(504, "The task service did not answer in time. Please try again.");
+    if (request.signal.aborted) return new Response(null, { status: 499 });
     return errorResponse(502, "The task service is unavailable right now. Please try again in a moment.");
   }
-  const headers = new Headers({ "cache-control": "no-store" });
-  const contentType = upstream.headers.get("content-type");
-  if (contentType) headers.set("content-type", contentType);
-  return new Response(upstream.body, { status: upstream.status, headers });
 }
 
 export { forward as DELETE, forward as GET, forward as PATCH, forward as POST, forward as PUT };
