@@ -116,6 +116,8 @@ def test_backend_configuration_names_the_architecture_variables(render) -> None:
         "BETTER_AUTH_JWKS_URL": "http://web:3000/api/auth/jwks",
         "JWT_ALLOW_HS256": "false",
         "OPENAI_MODEL": "gpt-4.1-mini",
+        "OPENAI_BASE_URL": "",
+        "OPENAI_API_FLAVOUR": "responses",
         "CORS_ORIGINS": "http://a.example,http://b.example",
         "LOG_LEVEL": "INFO",
     }
