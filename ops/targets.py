@@ -202,6 +202,9 @@ def publishes_node_port(settings: Settings) -> bool:
 
 def ensure_port_free(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As Docker's own listener does: connections of a just-deleted cluster linger in TIME_WAIT on the port
+        # and would fail a plain bind, while an active listener still does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:

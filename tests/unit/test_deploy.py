@@ -13,6 +13,7 @@ from ops import delivery, images
 from ops.deploy import deploy, destroy, reset
 from ops.errors import OpsError
 from ops.settings import Settings
+from ops.targets import ensure_port_free
 
 pytestmark = pytest.mark.usefixtures("tools_installed", "no_secrets_in_environment", "content_tagged_images")
 FAILED = Result(exited=1, stderr="boom")
@@ -100,6 +101,19 @@ def test_kind_refuses_a_taken_port_before_creating_anything(env_file: Path, fron
         with pytest.raises(OpsError, match=r"port \d+ on 127.0.0.1 is taken"):
             deploy(c, settings)
     assert not [command for command in commands(c) if command.startswith("kind create")]
+
+
+def test_a_port_left_in_time_wait_by_a_deleted_cluster_counts_as_free() -> None:
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Docker's port proxy does
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            served, _ = listener.accept()
+            served.close()  # the server closes first: its end of the connection waits in TIME_WAIT on the port
+            client.recv(1)
+    ensure_port_free(port)  # no error
 
 
 def test_context_pushes_to_the_registry_and_uses_the_given_kube_context(
