@@ -73,14 +73,15 @@ build_node_image() {
   # Import the images into the node's containerd (content only, unpacked when a pod first uses them, as
   # kind's own build does), then commit the container as the node image.
   say "node image: importing ${#KIND_NODE_IMAGES[@]} images into its containerd"
-  ${DOCKER} run -d --name "${container}" --entrypoint sleep --security-opt seccomp=unconfined "${base}" infinity \
-    >/dev/null
+  # --init: a PID 1 that reaps containerd once it is stopped.
+  ${DOCKER} run -d --init --name "${container}" --entrypoint sleep --security-opt seccomp=unconfined "${base}" \
+    infinity >/dev/null
   ${DOCKER} exec "${container}" bash -c 'nohup containerd >/var/log/containerd-build.log 2>&1 &'
   ${DOCKER} exec "${container}" bash -c \
     'for i in $(seq 60); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 1; done
      cat /var/log/containerd-build.log; exit 1'
   ${DOCKER} save "${KIND_NODE_IMAGES[@]}" | ${DOCKER} exec -i "${container}" \
-    ctr --namespace=k8s.io images import --all-platforms --no-unpack --digests - >/dev/null
+    ctr --namespace=k8s.io images import --all-platforms --no-unpack - >/dev/null
   local image listed
   listed="$(${DOCKER} exec "${container}" ctr --namespace=k8s.io images list -q)"
   for image in "${KIND_NODE_IMAGES[@]}"; do
