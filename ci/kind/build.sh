@@ -3,10 +3,10 @@
 # offline (CI)"):
 #   - kind itself, from the Go module proxy, into KIND_BIN (keyed by kind and Go version);
 #   - the node image KIND_NODE_IMAGE: ci/kind/node/Dockerfile on minikube's base image (ci/minikube/kicbase),
-#     plus the control-plane and storage-provisioner images imported into its containerd, as kind's own
-#     `kind build node-image` does (which cannot run offline: it pulls).
-# Needs ci/cluster/build.sh (Kubernetes) and ci/minikube/images.sh (base image and control-plane images in the
-# host's Docker) first. The node image carries the digest of all its inputs as a label: a warm run only
+#     plus the control-plane images and ci/cluster's local-path-provisioner imported into its containerd, as
+#     kind's own `kind build node-image` does (which cannot run offline: it pulls).
+# Needs ci/cluster/build.sh (Kubernetes, local-path-provisioner) and ci/minikube/images.sh (base image and
+# control-plane images in the host's Docker) first. The node image carries the digest of all its inputs as a label: a warm run only
 # compares it and takes seconds; any changed input rebuilds it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,10 +30,19 @@ image_id() { ${DOCKER} image inspect --format '{{.Id}}' "$1" 2>/dev/null; }
 
 check_inputs() {
   [[ -f "${K8S_BIN}/.complete" ]] || die "Kubernetes ${K8S_VERSION} is not built: run ci/cluster/build.sh"
-  local image
+  local image archive
   for image in "${KICBASE_IMAGE}" "${KIND_NODE_IMAGES[@]}"; do
     image_id "${image}" >/dev/null || die "image ${image} is not in Docker: run ci/minikube/images.sh"
   done
+  for archive in "${LOCAL_PATH_ARCHIVES[@]}"; do
+    [[ -f "${archive}" ]] || die "${archive} is missing: run ci/cluster/build.sh"
+  done
+}
+
+# ci/cluster's local-path manifest with the node's paths and the archives' image names.
+storage_manifest() {
+  DATA_DIR="${LOCAL_PATH_DATA_DIR}" INFRA_REGISTRY=todo-ci.local LOCAL_PATH_VERSION="${KIND_LOCAL_PATH_VERSION}" \
+    envsubst '${DATA_DIR} ${INFRA_REGISTRY} ${LOCAL_PATH_VERSION}' <"${LOCAL_PATH_MANIFEST}"
 }
 
 # The digest of everything the node image is made of: this script, the node's files, the Kubernetes binaries
@@ -43,7 +52,9 @@ recipe() {
   {
     cat "${BASH_SOURCE[0]}" "${here}/config.sh"
     (cd "${here}/node" && sha256sum -- *)
+    storage_manifest
     for binary in "${NODE_BINARIES[@]}"; do sha256sum "${K8S_BIN}/${binary}"; done
+    sha256sum "${LOCAL_PATH_ARCHIVES[@]}"
     for image in "${KICBASE_IMAGE}" "${KIND_NODE_IMAGES[@]}"; do echo "${image} $(image_id "${image}")"; done
   } | sha256sum | cut -c1-16
 }
@@ -66,13 +77,14 @@ build_node_image() {
   trap cleanup EXIT
   cp "${here}"/node/* "${context}/"
   for binary in "${NODE_BINARIES[@]}"; do cp "${K8S_BIN}/${binary}" "${context}/"; done
+  storage_manifest >"${context}/default-storage.yaml"
   say "node image: files and Kubernetes ${K8S_VERSION} binaries on ${KICBASE_IMAGE}"
   base="$(DOCKER_BUILDKIT=1 ${DOCKER} build -q --build-arg "BASE_IMAGE=${KICBASE_IMAGE}" \
     --build-arg "K8S_VERSION=${K8S_VERSION}" "${context}")"
 
   # Import the images into the node's containerd (content only, unpacked when a pod first uses them, as
   # kind's own build does), then commit the container as the node image.
-  say "node image: importing ${#KIND_NODE_IMAGES[@]} images into its containerd"
+  say "node image: importing ${#KIND_NODE_IMAGES[@]} images and the local-path provisioner into its containerd"
   # --init: a PID 1 that reaps containerd once it is stopped.
   ${DOCKER} run -d --init --name "${container}" --entrypoint sleep --security-opt seccomp=unconfined "${base}" \
     infinity >/dev/null
@@ -82,6 +94,10 @@ build_node_image() {
      cat /var/log/containerd-build.log; exit 1'
   ${DOCKER} save "${KIND_NODE_IMAGES[@]}" | ${DOCKER} exec -i "${container}" \
     ctr --namespace=k8s.io images import --all-platforms --no-unpack - >/dev/null
+  local archive
+  for archive in "${LOCAL_PATH_ARCHIVES[@]}"; do
+    ${DOCKER} exec -i "${container}" ctr --namespace=k8s.io images import --no-unpack - <"${archive}" >/dev/null
+  done
   local image listed
   listed="$(${DOCKER} exec "${container}" ctr --namespace=k8s.io images list -q)"
   for image in "${KIND_NODE_IMAGES[@]}"; do
