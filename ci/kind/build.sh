@@ -122,7 +122,11 @@ main() {
   check_inputs
   recipe="$(recipe)"
   if [[ "$(current_recipe "${KIND_NODE_IMAGE}")" != "${recipe}" ]]; then
+    local previous
+    previous="$(image_id "${KIND_NODE_IMAGE}" || true)"
     build_node_image "${recipe}"
+    # The replaced image (1 GB) goes, unless a node still runs it.
+    [[ -z "${previous}" ]] || ${DOCKER} rmi "${previous}" >/dev/null 2>&1 || true
   fi
   say "kind ${KIND_VERSION} in ${KIND_BIN}, node image ${KIND_NODE_IMAGE} ready ($(($(date +%s) - started)) s)"
 }
