@@ -202,6 +202,9 @@ def publishes_node_port(settings: Settings) -> bool:
 
 def ensure_port_free(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Connections the previous cluster served leave the port in TIME_WAIT for a minute after `destroy`
+        # (and inside `reset`); they do not keep a new node from publishing it. A listener still does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:

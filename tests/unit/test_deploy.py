@@ -102,6 +102,20 @@ def test_kind_refuses_a_taken_port_before_creating_anything(env_file: Path, fron
     assert not [command for command in commands(c) if command.startswith("kind create")]
 
 
+def test_kind_takes_a_port_the_previous_cluster_left_in_time_wait(env_file: Path, frontend_url: str) -> None:
+    with socket.socket() as server:  # a NodePort that served a request, then its cluster was deleted
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            connection, _ = server.accept()
+            connection.close()  # the server side closes first: its address stays in TIME_WAIT
+            client.recv(1)
+    c = run_deploy(local(env_file, frontend_url, "kind", frontend_node_port=port), {r"kind get clusters": ""})
+    assert [command for command in commands(c) if command.startswith("kind create cluster")]
+
+
 def test_context_pushes_to_the_registry_and_uses_the_given_kube_context(
     env_file: Path, frontend_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
