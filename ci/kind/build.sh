@@ -45,8 +45,9 @@ storage_manifest() {
     envsubst '${DATA_DIR} ${INFRA_REGISTRY} ${LOCAL_PATH_VERSION}' <"${LOCAL_PATH_MANIFEST}"
 }
 
-# The digest of everything the node image is made of: this script, the node's files, the Kubernetes binaries
-# and the IDs of the base image and of the images preloaded into the node.
+# The digest of everything the node image is made of: the scripts, the node's files, the rendered storage
+# manifest, the Kubernetes binaries, the local-path archives and the IDs of the base image and of the images
+# preloaded into the node.
 recipe() {
   local image binary
   {
