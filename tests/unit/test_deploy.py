@@ -45,7 +45,10 @@ def assert_in_order(ran: list[str], *patterns: str) -> None:
 
 
 def local(env_file: Path, frontend_url: str, target: str = "minikube", **overrides: object) -> Settings:
-    return settings_for(target, env_file, public_url=frontend_url, **overrides)
+    """Settings for a local target whose NodePort is free here (a running cluster may hold 30000)."""
+    return settings_for(
+        target, env_file, public_url=frontend_url, **{"frontend_node_port": free_port(), **overrides}
+    )
 
 
 def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
@@ -55,7 +58,7 @@ def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
     assert_in_order(
         ran,
         r"^minikube start -p todo --driver=docker --kubernetes-version=v1.31.14 --cpus=2 --memory=4096 "
-        r"--ports=127.0.0.1:30000:30000$",
+        r"--ports=127.0.0.1:(\d+):\1$",
         r"^minikube -p todo image load todo-backend:c0ffee",
         r"^minikube -p todo image load todo-frontend:c0ffee",
         r"^minikube -p todo image load postgres:15-bookworm",
@@ -63,7 +66,7 @@ def test_minikube_starts_loads_lints_installs_and_rolls_out_in_order(
         r"^kubectl --context=todo apply -f /\S+\.yaml$",
         r"^helm --kube-context=todo -n todo upgrade --install todo-postgres .* --wait --atomic --timeout 5m",
         r"upgrade --install todo-backend .*image.tag=c0ffee",
-        r"upgrade --install todo-frontend .*--set service.nodePort=30000",
+        r"upgrade --install todo-frontend .*--set service.nodePort=\d+",
         r"rollout status deployment.apps/workload --timeout=300s",
     )
 
@@ -111,7 +114,7 @@ def test_a_port_left_in_time_wait_by_a_deleted_cluster_counts_as_free() -> None:
         port = listener.getsockname()[1]
         with socket.create_connection(("127.0.0.1", port)) as client:
             served, _ = listener.accept()
-            served.close()  # the server closes first: its end of the connection waits in TIME_WAIT on the port
+            served.close()  # the server closes first: its end waits in TIME_WAIT on the port
             client.recv(1)
     ensure_port_free(port)  # no error
 
