@@ -9,6 +9,7 @@
 #   runc-wrapper                    ci/minikube/runc-wrapper (see its comment)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=ci/minikube/config.sh
 source "${here}/config.sh"
 
 # built NAME: true when NAME is in MINIKUBE_BIN already.
@@ -87,7 +88,8 @@ build_runc_wrapper() {
 }
 
 main() {
-  local started=$(date +%s)
+  local started
+  started=$(date +%s)
   mkdir -p "${MINIKUBE_BIN}"
   build_minikube
   build_etcd

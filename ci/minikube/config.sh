@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it use these
 # Settings shared by the ci/minikube scripts (sourced, not run). CI only: a user downloads minikube and its
 # images from the internet; these machines reach only package registries, so CI makes them locally.
 MINIKUBE_VERSION="${MINIKUBE_VERSION:-v1.38.1}"

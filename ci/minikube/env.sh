@@ -1,5 +1,7 @@
+# shellcheck shell=bash
 # CI's environment for the real minikube (sourced by .ci/run). Everything here is what a user could also set:
 # minikube reads MINIKUBE_<FLAG> for every `minikube start` flag. None of it is in what a user runs.
+# shellcheck source=ci/minikube/config.sh
 source "$(dirname "${BASH_SOURCE[0]}")/config.sh"
 export PATH="${MINIKUBE_BIN}:${PATH}"
 export MINIKUBE_BASE_IMAGE="${KICBASE_IMAGE}"  # the locally built node image: present, so never pulled

@@ -8,6 +8,7 @@
 # An image whose recipe has not changed is kept, so a warm run takes seconds.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=ci/minikube/config.sh
 source "${here}/config.sh"
 DOCKER=/usr/bin/docker
 RECIPE_LABEL=org.todo-ci.recipe
@@ -84,7 +85,8 @@ binary_cache() {
 }
 
 main() {
-  local started=$(date +%s)
+  local started
+  started=$(date +%s)
   [[ -f "${K8S_BIN}/.complete" ]] || die "Kubernetes ${K8S_VERSION} is not built: run ci/cluster/cluster.sh build"
   [[ -x "${MINIKUBE_BIN}/minikube" ]] || die "minikube is not built: run ci/minikube/build.sh"
   from_dockerfile "${KICBASE_IMAGE}" "${here}/kicbase/Dockerfile" "${here}/kicbase/entrypoint" \
