@@ -20,6 +20,17 @@ SECRET_NAMES = {
 }
 
 
+# Pod Security Admission: every pod of the releases meets the `restricted` profile, so the namespace
+# enforces it (and warns and audits), pinned to the oldest Kubernetes the charts support so that a cluster
+# upgrade cannot tighten the rules under a running release.
+POD_SECURITY_VERSION = "v1.30"
+POD_SECURITY_LABELS = {
+    f"pod-security.kubernetes.io/{mode}{suffix}": value
+    for mode in ("enforce", "warn", "audit")
+    for suffix, value in (("", "restricted"), ("-version", POD_SECURITY_VERSION))
+}
+
+
 def releases_for(secrets: Secrets) -> list[str]:
     """The releases to install, in dependency order; an external database needs no todo-postgres."""
     releases = ["todo-backend", "todo-frontend"]
@@ -42,7 +53,7 @@ def secret_manifest(settings: Settings, releases: list[str], secrets: Secrets) -
     namespace = {
         "apiVersion": "v1",
         "kind": "Namespace",
-        "metadata": {"name": settings.namespace, "labels": labels},
+        "metadata": {"name": settings.namespace, "labels": {**labels, **POD_SECURITY_LABELS}},
     }
     documents = [namespace] + [
         {

@@ -1,5 +1,7 @@
 """Every pod runs as it should: Ready, never restarted, non-root, read-only, probed, bounded."""
 
+import json
+
 import pytest
 from todo_release import RELEASES, Deployment
 
@@ -21,6 +23,14 @@ def test_the_release_has_pods_and_every_one_is_ready(deployment: Deployment, rel
     for pod in pods:
         ready = {cond["type"]: cond["status"] for cond in pod["status"].get("conditions", [])}.get("Ready")
         assert ready == "True", f"{pod['metadata']['name']} is not Ready"
+
+
+def test_the_namespace_enforces_the_restricted_pod_security_profile(deployment: Deployment) -> None:
+    labels = json.loads(deployment.kubectl("get", "namespace", deployment.namespace, "-o", "json"))[
+        "metadata"
+    ]
+    for mode in ("enforce", "warn", "audit"):
+        assert labels["labels"].get(f"pod-security.kubernetes.io/{mode}") == "restricted", mode
 
 
 def test_no_container_has_restarted(deployment: Deployment) -> None:

@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 from invoke import MockContext, Result
 from runner_fakes import Rules, cluster_context, commands, invoke_config, settings_for
 
@@ -144,6 +145,25 @@ def test_secret_values_never_reach_a_command_line(env_file: Path, frontend_url: 
         assert not [command for command in commands(c) if value.strip("'\"") in command]
     manifest = c.document(" apply -f ")
     assert "todo-backend-credentials" in manifest and "better-auth-secret" in manifest
+
+
+@pytest.mark.parametrize("target", ["minikube", "kind", "context"])
+def test_the_namespace_enforces_pod_security_restricted_on_every_target(
+    env_file: Path, frontend_url: str, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", "x" * 40)
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pw")
+    namespace = next(
+        doc
+        for doc in yaml.safe_load_all(
+            run_deploy(local(env_file, frontend_url, target)).document(" apply -f ")
+        )
+        if doc["kind"] == "Namespace"
+    )
+    labels = namespace["metadata"]["labels"]
+    for mode in ("enforce", "warn", "audit"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "v1.30"
 
 
 def test_a_dry_run_prints_the_changes_and_runs_none(
