@@ -10,17 +10,11 @@ DELETE /tasks/{task_id}) and a bounded number of examples. Exits with schemathes
 """
 
 import argparse
-import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from tempfile import TemporaryDirectory
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
-from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+from bench.harness import NoDatabase, Served, served_app
 
 USER = "contract-user"
 CONTRACT_SCHEMA = "backend_contract"
@@ -36,44 +30,41 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=30, help="per operation and phase")
     parser.add_argument("--seed", type=int, default=None)
     options = parser.parse_args()
-    if not os.environ.get("TEST_DATABASE_URL"):
-        print("bench.contract: set TEST_DATABASE_URL (a PostgreSQL database it may use)", file=sys.stderr)
+    try:
+        with served_app(CONTRACT_SCHEMA, USER) as app:
+            return run_schemathesis(app, options)
+    except NoDatabase as error:
+        print(f"bench.contract: {error}", file=sys.stderr)
         return 2
-    url = postgres_test_url(CONTRACT_SCHEMA)
-    migrate(url)
-    key = Ed25519PrivateKey.generate()
-    with (
-        running_jwks_server(JWKSServer(keys=[public_jwk(key, KID)])) as jwks,
-        TemporaryDirectory() as scratch,
-        serve(url, jwks.url, Path(scratch) / "uvicorn.log") as served,
-    ):
-        config = Path(scratch) / "schemathesis.toml"
-        config.write_text(CONFIG)
-        token = sign_token(key, USER, issuer=ISSUER, kid=KID, exp=datetime.now(UTC) + timedelta(hours=1))
-        command = [
-            str(Path(sys.executable).with_name("schemathesis")),
-            "--config-file",
-            str(config),
-            "run",
-            f"{served.url}/openapi.json",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--checks",
-            "all",
-            "--phases",
-            "examples,coverage,fuzzing,stateful",
-            "--max-examples",
-            str(options.max_examples),
-            "--workers",
-            "1",
-            "--no-color",
-            "--output-sanitize",
-            "true",
-        ]
-        if options.seed is not None:
-            command += ["--seed", str(options.seed)]
-        # Run in the scratch directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
-        return subprocess.run(command, cwd=scratch, check=False, timeout=1800).returncode
+
+
+def run_schemathesis(app: Served, options: argparse.Namespace) -> int:
+    config = app.scratch / "schemathesis.toml"
+    config.write_text(CONFIG)
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "run",
+        f"{app.server.url}/openapi.json",
+        "--header",
+        f"Authorization: Bearer {app.token}",
+        "--checks",
+        "all",
+        "--phases",
+        "examples,coverage,fuzzing,stateful",
+        "--max-examples",
+        str(options.max_examples),
+        "--workers",
+        "1",
+        "--no-color",
+        "--output-sanitize",
+        "true",
+    ]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
+    # Run in the scratch directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
+    return subprocess.run(command, cwd=app.scratch, check=False, timeout=1800).returncode
 
 
 if __name__ == "__main__":

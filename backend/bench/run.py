@@ -17,13 +17,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from tempfile import TemporaryDirectory
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
-from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+from bench.harness import NoDatabase, served_app
 
 USER = "bench-user"
 BENCH_SCHEMA = "backend_bench"
@@ -122,24 +119,16 @@ def main() -> int:
     logging.getLogger().setLevel(
         logging.WARNING
     )  # importing the app set up its logging: keep the client quiet
-    if not os.environ.get("TEST_DATABASE_URL"):
-        print("bench: set TEST_DATABASE_URL to a PostgreSQL database (see docs/backend.md)", file=sys.stderr)
+    try:
+        with served_app(BENCH_SCHEMA, USER) as app:
+            time.sleep(2)  # let start-up settle before reading the idle footprint
+            pid = app.server.process.pid
+            idle = rss(pid)
+            results = asyncio.run(scenarios(app.server.url, app.token, args.seconds, args.concurrency, pid))
+            after = rss(pid)
+    except NoDatabase as error:
+        print(f"bench: {error}", file=sys.stderr)
         return 2
-    database_url = postgres_test_url(BENCH_SCHEMA)
-    migrate(database_url)
-    key = Ed25519PrivateKey.generate()
-    token = sign_token(key, USER, issuer=ISSUER, kid=KID, exp=time.time() + 3600)
-    with (
-        running_jwks_server(JWKSServer(keys=[public_jwk(key, KID)])) as jwks,
-        TemporaryDirectory() as scratch,
-        serve(database_url, jwks.url, Path(scratch) / "uvicorn.log") as served,
-    ):
-        time.sleep(2)  # let start-up settle before reading the idle footprint
-        idle = rss(served.process.pid)
-        results = asyncio.run(
-            scenarios(served.url, token, args.seconds, args.concurrency, served.process.pid)
-        )
-        after = rss(served.process.pid)
     print(
         f"uvicorn, 1 worker, PostgreSQL; {args.seconds:g} s per scenario, c = requests in flight; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"

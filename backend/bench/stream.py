@@ -14,14 +14,10 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
-from tempfile import TemporaryDirectory
 
 import httpx
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
-from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+from bench.harness import NoDatabase, served_app
 
 USER = "bench-user"
 BENCH_SCHEMA = "backend_bench"
@@ -58,28 +54,23 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=100, help="turns per kind (default 100)")
     args = parser.parse_args()
     logging.getLogger().setLevel(logging.WARNING)
-    if not os.environ.get("TEST_DATABASE_URL"):
-        print("bench: set TEST_DATABASE_URL to a PostgreSQL database (see docs/backend.md)", file=sys.stderr)
+    try:
+        with (
+            served_app(BENCH_SCHEMA, USER) as app,
+            httpx.Client(
+                base_url=f"{app.server.url}/api/{USER}", headers={"Authorization": f"Bearer {app.token}"}
+            ) as client,
+        ):
+            for number in range(19):
+                client.post("/tasks", json={"title": f"Task {number}"}).raise_for_status()
+            time_turn(client, "hello")  # warm up: first imports, connections
+            lines = [
+                summary(name, [time_turn(client, message) for _ in range(args.turns)])
+                for name, message in TURNS.items()
+            ]
+    except NoDatabase as error:
+        print(f"bench: {error}", file=sys.stderr)
         return 2
-    database_url = postgres_test_url(BENCH_SCHEMA)
-    migrate(database_url)
-    key = Ed25519PrivateKey.generate()
-    token = sign_token(key, USER, issuer=ISSUER, kid=KID, exp=time.time() + 3600)
-    with (
-        running_jwks_server(JWKSServer(keys=[public_jwk(key, KID)])) as jwks,
-        TemporaryDirectory() as scratch,
-        serve(database_url, jwks.url, Path(scratch) / "uvicorn.log") as served,
-        httpx.Client(
-            base_url=f"{served.url}/api/{USER}", headers={"Authorization": f"Bearer {token}"}
-        ) as client,
-    ):
-        for number in range(19):
-            client.post("/tasks", json={"title": f"Task {number}"}).raise_for_status()
-        time_turn(client, "hello")  # warm up: first imports, connections
-        lines = [
-            summary(name, [time_turn(client, message) for _ in range(args.turns)])
-            for name, message in TURNS.items()
-        ]
     print(
         f"uvicorn, 1 worker, PostgreSQL, offline model, one turn at a time ({args.turns} per kind); "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"

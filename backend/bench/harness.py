@@ -1,0 +1,49 @@
+"""What every benchmark and the contract check start from: the app served as in production.
+
+uvicorn (one worker, as in the image) on 127.0.0.1 against PostgreSQL in a schema of its own, verifying real
+EdDSA tokens from a local JWKS server, plus a token for one user.
+"""
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
+from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
+
+TOKEN_LIFETIME_S = 3600
+
+
+class NoDatabase(Exception):
+    """TEST_DATABASE_URL is not set."""
+
+
+@dataclass(frozen=True)
+class Served:
+    server: Any  # tests.conftest's served app: .url and .process
+    token: str  # a bearer token for the user
+    scratch: Path  # a temporary directory that lives as long as the server
+
+
+@contextmanager
+def served_app(schema: str, user: str) -> Iterator[Served]:
+    """The migrated app in PostgreSQL schema `schema`, and a token for `user`; raises NoDatabase."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        raise NoDatabase("set TEST_DATABASE_URL to a PostgreSQL database it may use (see docs/backend.md)")
+    database_url = postgres_test_url(schema)
+    migrate(database_url)
+    key = Ed25519PrivateKey.generate()
+    token = sign_token(key, user, issuer=ISSUER, kid=KID, exp=time.time() + TOKEN_LIFETIME_S)
+    with (
+        running_jwks_server(JWKSServer(keys=[public_jwk(key, KID)])) as jwks,
+        TemporaryDirectory() as scratch,
+        serve(database_url, jwks.url, Path(scratch) / "uvicorn.log") as server,
+    ):
+        yield Served(server, token, Path(scratch))
