@@ -40,6 +40,7 @@ init_cluster() {
   fi
   local script
   for script in /docker-entrypoint-initdb.d/*; do
+    # shellcheck disable=SC1090  # sources the init scripts the image's user provides
     case $script in
       *.sql) "${psql[@]}" --dbname "$POSTGRES_DB" -q -f "$script" ;;
       *.sh) . "$script" ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # etcd, the control plane, the kubelet and kube-proxy of the CI cluster (sourced by up.sh).
 # Every component listens on 127.0.0.1 or the node IP only, never on the machine's own address.
 

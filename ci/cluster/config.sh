@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it use these
 # Settings shared by every ci/cluster script (sourced, not run). Override any of them in the environment.
 # The addresses are the cluster's own: a dummy interface carries the node IP, and the pod and service
 # ranges are private ranges nothing else on a CI machine uses.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by the ci/cluster scripts (sourced after config.sh).
 
 say() { printf '[cluster %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -77,6 +78,7 @@ render() {
   local file="$1" names="" name
   shift
   for name in "$@"; do names+=" \${${name}}"; done
+  # shellcheck disable=SC2163  # exports the NAME=VALUE pairs given as arguments
   (export "$@" && envsubst "${names}" <"${file}")
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The node layer of the CI cluster: addresses, firewall, containerd and its CNI config (sourced by up.sh).
 
 CNI_CONF_DIR="${DATA_DIR}/cni/net.d"

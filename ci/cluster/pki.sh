@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Certificates and kubeconfigs for the CI cluster, made with openssl (sourced by up.sh).
 # One CA signs everything; keys are ECDSA P-256 and live 30 days (a CI cluster lives minutes).
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the scripts that source it use these
 # Settings shared by the ci/kind scripts (sourced, not run). CI only: a user downloads kind and its node image
 # (kindest/node) from the internet; these machines reach only package registries, so CI makes them locally.
 # The Kubernetes version, the image tags kubeadm expects and the node's base image are minikube's (ci/minikube):

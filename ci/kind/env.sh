@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # CI's environment for the kind target (sourced by .ci/run after ci/kind/build.sh). Only what a user of these
 # machines would set too: kind on the PATH, and the project's setting for the node image (upstream's
 # kindest/node cannot be pulled here).
