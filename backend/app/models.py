@@ -48,8 +48,11 @@ def _no_nul(value: str) -> str:
 
 # The rules in the schema too, so that clients and schema-driven tools know them: no NUL characters, and
 # required text must have something besides spaces (it is trimmed). The validators stay the real check.
+# "Spaces" are spelled out rather than `\s`, whose meaning differs between regex dialects (ECMAScript's counts
+# U+FEFF but not U+0085): they are exactly what the trimming removes, Unicode's White_Space characters.
+WHITE_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NO_NUL_PATTERN = r"^[^\x00]*$"
-NOT_BLANK_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+NOT_BLANK_PATTERN = rf"^[^\x00]*[^\x00{WHITE_SPACE}][^\x00]*$"
 
 
 def _text(min_length: int, max_length: int) -> StringConstraints:

@@ -14,6 +14,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import ISSUER, KID, migrate, postgres_test_url, serve
 from tests.support import JWKSServer, public_jwk, running_jwks_server, sign_token
@@ -22,7 +23,7 @@ TOKEN_LIFETIME_S = 3600
 
 
 class NoDatabase(Exception):
-    """TEST_DATABASE_URL is not set."""
+    """TEST_DATABASE_URL is not set, or its server cannot be reached."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ def served_app(schema: str, user: str) -> Iterator[Served]:
     """The migrated app in PostgreSQL schema `schema`, and a token for `user`; raises NoDatabase."""
     if not os.environ.get("TEST_DATABASE_URL"):
         raise NoDatabase("set TEST_DATABASE_URL to a PostgreSQL database it may use (see docs/backend.md)")
-    database_url = postgres_test_url(schema)
+    try:
+        database_url = postgres_test_url(schema)
+    except OperationalError as error:
+        raise NoDatabase(f"cannot reach TEST_DATABASE_URL's server: {error.orig}") from None
     migrate(database_url)
     key = Ed25519PrivateKey.generate()
     token = sign_token(key, user, issuer=ISSUER, kid=KID, exp=time.time() + TOKEN_LIFETIME_S)
