@@ -8,11 +8,10 @@ import yaml
 
 from ops.errors import OpsError
 from ops.secrets import Secrets
-from ops.settings import ROOT, Settings
+from ops.settings import Settings
 from ops.shell import FILE, Shell, tail
 from ops.targets import helm, kubectl
 
-CHARTS_DIR = ROOT / "charts"
 SECRET_NAMES = {
     "todo-postgres": "todo-postgres-credentials",
     "todo-backend": "todo-backend-credentials",
@@ -121,9 +120,8 @@ def set_flags(values: dict[str, str | int]) -> list[str]:
 
 def lint(shell: Shell, settings: Settings, release: str, values: dict[str, str | int]) -> None:
     """`helm lint` with the very values the install will use, so a typo fails before the cluster changes."""
-    result = shell.attempt(
-        ["helm", "lint", str(CHARTS_DIR / release), *values_files(settings, release), *set_flags(values)]
-    )
+    values_flags = [*values_files(settings, release), *set_flags(values)]
+    result = shell.attempt([settings.helm, "lint", str(settings.chart(release)), *values_flags])
     if result.failed:
         problems = [line.strip() for line in result.stdout.splitlines() if "[ERROR]" in line]
         raise OpsError(
@@ -142,7 +140,7 @@ def install(
             "upgrade",
             "--install",
             release,
-            str(CHARTS_DIR / release),
+            str(settings.chart(release)),
             "--wait",
             rollback,
             "--timeout",
