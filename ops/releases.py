@@ -99,9 +99,18 @@ def release_values(
         }
     if release == "todo-backend":
         values["betterAuth.url"] = url
-        if secrets.openai_model:
-            values["openaiModel"] = secrets.openai_model
+        values |= model_values(secrets)
     return values
+
+
+def model_values(secrets: Secrets) -> dict[str, str | int]:
+    """The env file's model settings as the backend chart's values; unset ones keep the chart's defaults."""
+    given = {
+        "openaiModel": secrets.openai_model,
+        "openaiBaseUrl": secrets.openai_base_url,
+        "openaiApiFlavour": secrets.openai_api_flavour,
+    }
+    return {name: value for name, value in given.items() if value}
 
 
 def values_files(settings: Settings, release: str) -> list[str]:
