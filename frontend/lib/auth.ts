@@ -2,10 +2,11 @@ import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
 import type { Pool } from "pg";
 
+import { AUTH_HARDENING } from "@/lib/auth-hardening";
 import { readAuthConfig } from "@/lib/config";
 import { createPool, databaseAnswers } from "@/lib/db-pool";
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH } from "@/lib/password-policy";
 
 let pool: Pool | undefined;
 
@@ -17,7 +18,7 @@ function createAuth() {
     baseURL: config.baseURL,
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
-    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+    ...AUTH_HARDENING,
     // Default tokens: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
     // Tokens come from /api/auth/token (or getToken in the proxy); no JWT is signed on every session lookup.
     plugins: [jwt({ disableSettingJwtHeader: true })],
