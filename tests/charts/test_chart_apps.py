@@ -1,5 +1,8 @@
 """The backend and frontend charts: Deployments, availability, configuration, exposure and network policy."""
 
+import re
+from pathlib import Path
+
 import pytest
 from chart_objects import env_map, main_container, of_kind, only, pod_spec, workload
 
@@ -25,13 +28,31 @@ def test_probes_use_the_health_endpoints(render, chart: str) -> None:
 def test_rollouts_never_drop_below_the_desired_replicas(render, chart: str) -> None:
     deployment = only(render(chart), "Deployment")
     assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
-    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["replicas"] == 2  # two by default: one pod lost or replaced drops no request
 
 
 @APPS
 def test_pre_stop_pauses_before_sigterm(render, chart: str) -> None:
     container = main_container(render(chart, {"preStopSleepSeconds": 7}))
     assert container["lifecycle"]["preStop"] == {"sleep": {"seconds": 7}}
+
+
+# How long each app keeps serving in-flight requests after SIGTERM before it cuts them.
+DRAIN_SECONDS = {
+    "todo-backend": (r"--timeout-graceful-shutdown\", \"(\d+)\"", "backend/Dockerfile"),
+    "todo-frontend": (r"DRAIN_LIMIT_MS = (\d+)_000;", "frontend/lib/graceful-shutdown.ts"),
+}
+
+
+@APPS
+def test_the_pre_stop_pause_and_the_drain_end_inside_the_grace_period(render, chart: str) -> None:
+    """Otherwise the kubelet's SIGKILL cuts requests the app was still finishing."""
+    pattern, source = DRAIN_SECONDS[chart]
+    match = re.search(pattern, (Path(__file__).parents[2] / source).read_text())
+    assert match, f"{source} no longer states its drain time"
+    objects = render(chart)
+    pause = main_container(objects)["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pause + int(match[1]) < pod_spec(objects)["terminationGracePeriodSeconds"]
 
 
 @APPS
@@ -271,7 +292,7 @@ def test_an_autoscaler_minimum_above_its_maximum_is_refused(render_error, chart:
 
 @APPS
 def test_a_budget_that_keeps_the_only_pod_is_refused(render_error, chart: str) -> None:
-    message = render_error(chart, {"podDisruptionBudget": {"minAvailable": 1}})
+    message = render_error(chart, {"replicaCount": 1, "podDisruptionBudget": {"minAvailable": 1}})
     assert f"{chart}: podDisruptionBudget.minAvailable 1 lets no pod be evicted" in message
 
 
