@@ -39,16 +39,17 @@ class Fault:
     def pods(self, release: str) -> list[dict[str, Any]]:
         return self.deployment.pods(release)
 
-    def names(self, release: str) -> set[str]:
-        return {pod["metadata"]["name"] for pod in self.pods(release)}
+    def uids(self, release: str) -> dict[str, str]:
+        """Pod UID -> name. A StatefulSet's new pod has the old name, so pods are told apart by UID."""
+        return {pod["metadata"]["uid"]: pod["metadata"]["name"] for pod in self.pods(release)}
 
     def replaced(self, release: str, old: set[str], replicas: int) -> Callable[[], bool]:
-        """The old pods are gone (not just terminating) and `replicas` new ones are Ready."""
+        """The pods with the old UIDs are gone (not just terminating) and `replicas` new ones are Ready."""
 
         def check() -> bool:
             pods = self.pods(release)
-            names = {pod["metadata"]["name"] for pod in pods}
-            return not names & old and sum(1 for pod in pods if is_ready(pod)) >= replicas
+            uids = {pod["metadata"]["uid"] for pod in pods}
+            return not uids & old and sum(1 for pod in pods if is_ready(pod)) >= replicas
 
         return check
 
@@ -118,9 +119,9 @@ def assert_nothing_lost(counts: Counts) -> None:
 
 
 def delete_postgres_pod(fault: Fault) -> None:
-    old = fault.names("todo-postgres")
-    fault.deployment.kubectl("delete", "pod", *old, "--wait=false")
-    fault.wait_until(fault.replaced("todo-postgres", old, 1), "the new PostgreSQL pod Ready")
+    old = fault.uids("todo-postgres")
+    fault.deployment.kubectl("delete", "pod", *old.values(), "--wait=false")
+    fault.wait_until(fault.replaced("todo-postgres", set(old), 1), "the new PostgreSQL pod Ready")
     backend_ready(fault)
 
 
@@ -166,15 +167,15 @@ def backend_ready(fault: Fault) -> None:
 
 
 def delete_one_backend_pod(fault: Fault) -> None:
-    old = sorted(fault.names("todo-backend"))[:1]
-    fault.deployment.kubectl("delete", "pod", *old, "--wait=false")
+    uid, name = sorted(fault.uids("todo-backend").items())[0]
+    fault.deployment.kubectl("delete", "pod", name, "--wait=false")
     wanted = replicas(fault.deployment, "todo-backend")
-    fault.wait_until(fault.replaced("todo-backend", set(old), wanted), "the deleted backend pod replaced")
+    fault.wait_until(fault.replaced("todo-backend", {uid}, wanted), "the deleted backend pod replaced")
 
 
 def rolling_restart(release: str) -> Callable[[Fault], None]:
     def inject(fault: Fault) -> None:
-        old = fault.names(release)
+        old = set(fault.uids(release))
         fault.deployment.kubectl("rollout", "restart", f"deployment/{release}")
         wanted = replicas(fault.deployment, release)
         fault.wait_until(fault.replaced(release, old, wanted), f"{release}'s old pods gone")
