@@ -21,6 +21,9 @@ start() {
   require_root
   command -v ipset >/dev/null || die "ipset is missing; run: ci/cluster/cluster.sh deps"
   [[ -s "${KUBECONFIG_PATH}" ]] || die "the cluster is not up; run: ci/cluster/cluster.sh up"
+  # Pod-to-pod traffic crosses the bridge: without this, iptables (and so the firewall) never sees it.
+  [[ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" == 1 ]] ||
+    die "net.bridge.bridge-nf-call-iptables is not 1 (load br_netfilter): bridged pod traffic would bypass policies"
   build
   start_daemon kube-router "${KUBE_ROUTER_BIN}/kube-router" \
     --kubeconfig "${KUBECONFIG_PATH}" --hostname-override "${NODE_NAME}" \
