@@ -15,7 +15,7 @@ import pytest
 from todo_release import Deployment, TodoUser
 
 CONNECT_SECONDS = 5  # one TCP connect; a dropped SYN is a refusal too
-POLICY_SYNC_SECONDS = 60  # the engine applies a new or deleted policy within this
+POLICY_SYNC_SECONDS = 30  # the engine applies a new or deleted policy within this (kube-router: 1-2 s)
 PROBE_PORT = 8080
 PROBE_LABEL = "todo-e2e-netpol-probe"
 DENY_ALL_ANSWER = "a deny-all policy left the probe reachable"
