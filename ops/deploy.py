@@ -19,6 +19,7 @@ from ops.progress import PhaseClock, watch_pods
 from ops.releases import (
     apply_secrets,
     install,
+    keep_live_scale,
     lint,
     release_values,
     releases_for,
@@ -58,6 +59,8 @@ def deploy(c: Context, settings: Settings, dry: bool = False, clock: PhaseClock 
         images = delivery.deliver_images(shell, settings)
     releases = releases_for(secrets)
     values = {release: release_values(release, settings, secrets, images, url) for release in releases}
+    for release in releases:
+        keep_live_scale(shell, settings, release, values[release])
     with clock.phase("chart lint"):
         for release in releases:
             lint(shell, settings, release, values[release])

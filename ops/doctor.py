@@ -4,6 +4,7 @@
 `doctor` fetches them, adds the last log lines of crashing containers, and prints the findings.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from ops.errors import OpsError
@@ -28,14 +29,67 @@ class Finding:
     subject: str  # e.g. "pod todo-backend-7d9c/api"
     problem: str
     hints: list[str] = field(default_factory=list)
-    logs_of: tuple[str, str] | None = None  # (pod, container) whose previous run's log explains the problem
+    # (pod, container, previous run?) whose log explains the problem: the previous run's after a restart
+    logs_of: tuple[str, str, bool] | None = None
 
 
-def diagnose(pods: list[dict], events: list[dict], releases: list[dict]) -> list[Finding]:
+def diagnose(
+    pods: list[dict], events: list[dict], releases: list[dict], deployments: list[dict] | None = None
+) -> list[Finding]:
     findings = [finding for release in releases for finding in release_findings(release)]
+    settled = settled_deployments(deployments or [])
     for pod in pods:
-        findings += pod_findings(pod, events)
+        if not leaving_a_settled_rollout(pod, settled):
+            findings += pod_findings(pod, events_of(pod, events))
     return findings
+
+
+def current_events(pods: list[dict], events: list[dict]) -> list[dict]:
+    """Events of the pods that exist now (same name and uid) and of other objects: a gone pod's are old."""
+    uids = {pod["metadata"]["name"]: pod["metadata"].get("uid") for pod in pods}
+    return [
+        event
+        for event in events
+        if event.get("involvedObject", {}).get("kind") != "Pod" or is_current(event["involvedObject"], uids)
+    ]
+
+
+def is_current(subject: dict, uids: dict[str, str | None]) -> bool:
+    name = subject.get("name")
+    return name in uids and (not subject.get("uid") or not uids[name] or subject["uid"] == uids[name])
+
+
+def events_of(pod: dict, events: list[dict]) -> list[dict]:
+    return [
+        event for event in events if event.get("involvedObject", {}).get("name") == pod["metadata"]["name"]
+    ]
+
+
+def settled_deployments(deployments: list[dict]) -> set[str]:
+    """Deployments whose newest ReplicaSet runs every desired pod and all of them are available."""
+    settled = set()
+    for deployment in deployments:
+        status, desired = deployment.get("status", {}), deployment.get("spec", {}).get("replicas", 1)
+        current = status.get("observedGeneration", 0) >= deployment["metadata"].get("generation", 0)
+        if (
+            current
+            and status.get("updatedReplicas", 0) >= desired
+            and status.get("availableReplicas", 0) >= desired
+        ):
+            settled.add(deployment["metadata"]["name"])
+    return settled
+
+
+def leaving_a_settled_rollout(pod: dict, settled: set[str]) -> bool:
+    """A pod being deleted (an old ReplicaSet's, after a rollout) while its Deployment is fully available."""
+    metadata = pod["metadata"]
+    if not metadata.get("deletionTimestamp"):
+        return False
+    template_hash = metadata.get("labels", {}).get("pod-template-hash")
+    owners = [
+        owner["name"] for owner in metadata.get("ownerReferences", []) if owner.get("kind") == "ReplicaSet"
+    ]
+    return bool(template_hash and owners) and owners[0].removesuffix(f"-{template_hash}") in settled
 
 
 def release_findings(release: dict) -> list[Finding]:
@@ -69,7 +123,7 @@ def pod_findings(pod: dict, events: list[dict]) -> list[Finding]:
         ]
     findings = []
     for container in status.get("initContainerStatuses", []) + status.get("containerStatuses", []):
-        finding = container_finding(name, container)
+        finding = container_finding(name, container, events)
         if finding:
             findings.append(finding)
     if not findings and not pod_ready(pod) and status.get("phase") != "Succeeded":
@@ -77,35 +131,87 @@ def pod_findings(pod: dict, events: list[dict]) -> list[Finding]:
     return findings
 
 
-def container_finding(pod: str, container: dict) -> Finding | None:
+def container_finding(pod: str, container: dict, events: list[dict]) -> Finding | None:
     subject = f"pod {pod}, container {container['name']}"
     waiting = container.get("state", {}).get("waiting", {})
     reason = waiting.get("reason", "")
     message = waiting.get("message", "")
     if reason in IMAGE_PULL_REASONS:
-        return Finding(
-            subject,
-            f"cannot pull image {container.get('image')}: {reason} {message}".strip(),
-            [IMAGE_PULL_HINT],
-        )
+        return pull_finding(subject, container.get("image", ""), reason, message, events)
     if reason in CONFIG_REASONS:
+        return config_finding(subject, reason, message)
+    # An init container that failed once is reported at once, not only after the back-off has grown.
+    failed_now = container.get("state", {}).get("terminated")
+    failed_now = failed_now if failed_now and failed_now.get("exitCode", 0) != 0 else None
+    last = failed_now or container.get("lastState", {}).get("terminated")
+    restarts = container.get("restartCount", 0)
+    if reason in CRASH_REASONS or failed_now or (last and restarts > 0 and not container.get("ready")):
+        loop = "failed" if restarts == 0 else f"crash loop, restarted {restarts} times"
         return Finding(
             subject,
-            f"{reason}: {message}",
-            ["a Secret or ConfigMap it needs is missing or lacks a key: `invoke deploy` recreates them"],
-        )
-    last = container.get("lastState", {}).get("terminated")
-    if reason in CRASH_REASONS or (
-        last and container.get("restartCount", 0) > 0 and not container.get("ready")
-    ):
-        exit_info = f"last exit code {last.get('exitCode')} ({last.get('reason')})" if last else reason
-        return Finding(
-            subject,
-            f"crash loop, restarted {container.get('restartCount', 0)} times, {exit_info}",
+            f"{loop}, {exit_text(last, reason)}",
             ["its last log lines follow"],
-            logs_of=(pod, container["name"]),
+            logs_of=(pod, container["name"], failed_now is None),
         )
     return None
+
+
+def exit_text(terminated: dict | None, reason: str) -> str:
+    if not terminated:
+        return reason
+    text = f"last exit code {terminated.get('exitCode')} ({terminated.get('reason')})"
+    message = (terminated.get("message") or "").strip()
+    return f"{text}: {message}" if message else text
+
+
+PULL_CAUSES = (
+    # (pattern in the runtime's message, what it means, hint); the first match wins.
+    (r"not found|manifest unknown|no such manifest", "tag {tag} not found in {registry}",
+     "build and push it (`invoke deploy` does), or set image.tag to a tag that exists"),
+    (r"unauthorized|denied|authentication required|forbidden", "{registry} refused access to {repository}",
+     "give the pods credentials (image.pullSecrets) or make the repository public"),
+    (r"connection refused|no such host|i/o timeout|dial tcp|network is unreachable|server misbehaving",
+     "registry {registry} unreachable", "check cluster.registry and that the node can reach it"),
+)  # fmt: skip
+
+
+def pull_finding(subject: str, image: str, reason: str, message: str, events: list[dict]) -> Finding:
+    """Name the cause of a failed pull from the runtime's own words (the latest `Failed` event of the pod)."""
+    repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+    first = repository.split("/", 1)[0]
+    registry = (
+        first if "/" in repository and ("." in first or ":" in first or first == "localhost") else "docker.io"
+    )
+    if reason == "ErrImageNeverPull":
+        return Finding(subject, f"image {image} is not on the node (pull policy Never)", [IMAGE_PULL_HINT])
+    failures = [
+        event.get("message", "") for event in events if event.get("reason") in ("Failed", "ErrImagePull")
+    ]
+    details = " ".join([message, *failures[-1:]])
+    for pattern, problem, hint in PULL_CAUSES:
+        if re.search(pattern, details, re.IGNORECASE):
+            cause = problem.format(tag=tag, registry=registry, repository=repository)
+            return Finding(subject, f"cannot pull image {image}: {cause}", [hint])
+    return Finding(subject, f"cannot pull image {image}: {reason} {message}".strip(), [IMAGE_PULL_HINT])
+
+
+CONFIG_CAUSES = (
+    (r"couldn't find key (?P<key>\S+) in (?P<kind>Secret|ConfigMap) (?:\S+/)?(?P<name>\S+)",
+     "{kind} {name} has no key {key}"),
+    (r'(?P<kind>secret|configmap) "(?P<name>[^"]+)" not found', "{kind} {name} does not exist"),
+)  # fmt: skip
+KINDS = {"secret": "Secret", "configmap": "ConfigMap"}
+
+
+def config_finding(subject: str, reason: str, message: str) -> Finding:
+    """Name the Secret or ConfigMap (and key) that a container's environment refers to but cannot find."""
+    hint = "`invoke deploy` recreates the Secrets it manages; a Secret of your own must hold that key"
+    for pattern, problem in CONFIG_CAUSES:
+        match = re.search(pattern, message, re.IGNORECASE)
+        if match:
+            fields = match.groupdict() | {"kind": KINDS[match["kind"].lower()]}
+            return Finding(subject, f"{reason}: {problem.format(**fields)}", [hint])
+    return Finding(subject, f"{reason}: {message}", [hint])
 
 
 def unready_finding(pod: str, events: list[dict]) -> Finding:
@@ -144,9 +250,13 @@ def doctor(shell: Shell, settings: Settings) -> None:
     pods = shell.query_json(kubectl(settings, "get", "pods", "-o", "json"), "cannot list pods")["items"]
     events = shell.query_json(kubectl(settings, "get", "events", "-o", "json"), "cannot list events")["items"]
     releases = shell.try_json(helm(settings, "list", "--all", "-o", "json")) or []
+    deployments = (shell.try_json(kubectl(settings, "get", "deployments", "-o", "json")) or {}).get(
+        "items", []
+    )
     if not pods and not releases:
         raise OpsError(f"nothing is deployed in namespace {settings.namespace}: run `invoke deploy`")
-    findings = diagnose(pods, events, releases)
+    events = current_events(pods, events)
+    findings = diagnose(pods, events, releases, deployments)
     for finding in findings:
         print_finding(shell, settings, finding)
     print_warnings(events)
@@ -160,10 +270,9 @@ def print_finding(shell: Shell, settings: Settings, finding: Finding) -> None:
     for hint in finding.hints:
         print(f"    hint: {hint}")
     if finding.logs_of:
-        pod, container = finding.logs_of
-        result = shell.attempt(
-            kubectl(settings, "logs", pod, "-c", container, "--previous", f"--tail={LOG_LINES}")
-        )
+        pod, container, previous = finding.logs_of
+        which = ["--previous"] if previous else []
+        result = shell.attempt(kubectl(settings, "logs", pod, "-c", container, *which, f"--tail={LOG_LINES}"))
         if result.ok and result.stdout.strip():
             print("    " + tail(result.stdout, LOG_LINES).replace("\n", "\n    "))
 

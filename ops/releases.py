@@ -105,6 +105,36 @@ def release_values(
     return values
 
 
+def user_values(settings: Settings, release: str) -> dict:
+    """The user's own values file for a release (<values_dir>/<release>.yaml), or {} when there is none."""
+    override = settings.path(settings.values_dir) / f"{release}.yaml"
+    return (yaml.safe_load(override.read_text()) or {}) if override.is_file() else {}
+
+
+def keep_live_scale(shell: Shell, settings: Settings, release: str, values: dict[str, str | int]) -> None:
+    """Keep the replicas a running Deployment has (`kubectl scale`, an HPA) unless the user set replicaCount.
+
+    The chart's default would otherwise scale a release the user resized back on every deploy.
+    """
+    if release == "todo-postgres" or "replicaCount" in user_values(settings, release):
+        return
+    result = shell.attempt(
+        kubectl(
+            settings,
+            "get",
+            "deployment",
+            "-l",
+            f"app.kubernetes.io/instance={release}",
+            "-o",
+            "jsonpath={.items[*].spec.replicas}",
+        )
+    )
+    live = result.stdout.split() if result.ok else []
+    if len(live) == 1 and live[0].isdigit():
+        values["replicaCount"] = int(live[0])
+        print(f"{release}: keeping its {live[0]} running replica(s) (set replicaCount to change it)")
+
+
 def values_files(settings: Settings, release: str) -> list[str]:
     override = settings.path(settings.values_dir) / f"{release}.yaml"
     return ["--values", str(override)] if override.is_file() else []

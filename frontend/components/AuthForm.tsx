@@ -29,6 +29,9 @@ function describeFailure(error: AuthFailure, minPasswordLength: number): string 
     case "USER_ALREADY_EXISTS":
     case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
       return "An account with this email already exists. Sign in instead, or use another email.";
+    case "SIGN_IN_THROTTLED":
+    case "WEAK_PASSWORD":
+      return error.message ?? "Please choose another password.";
     case "PASSWORD_TOO_SHORT":
       return `The password is too short: use at least ${minPasswordLength} characters.`;
     case "INVALID_EMAIL":
@@ -55,12 +58,36 @@ const COPY = {
   },
 } as const;
 
+/**
+ * Sign-up answers alike for a new and an already registered email and starts no session (no account
+ * enumeration), so the form then signs in with the same credentials: that works for a new account, and for an
+ * existing one only with its own password.
+ */
+async function signUpThenIn(name: string, email: string, password: string, minPasswordLength: number) {
+  const { error: refused } = await authClient.signUp.email({ email, password, name });
+  if (refused) return describeFailure(refused, minPasswordLength);
+  const { error: failure } = await authClient.signIn.email({ email, password });
+  if (failure?.status === 401) {
+    return "Could not sign you in with these details. If you already have an account with this email, sign in with its password.";
+  }
+  return failure ? describeFailure(failure, minPasswordLength) : null;
+}
+
 export function AuthForm({ mode, returnTo, minPasswordLength }: AuthFormProps) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const copy = COPY[mode];
   const otherMode = mode === "sign-in" ? "sign-up" : "sign-in";
+
+  async function signIn(email: string, password: string): Promise<string | null> {
+    const { error: failure } = await authClient.signIn.email({ email, password });
+    return failure ? describeFailure(failure, minPasswordLength) : null;
+  }
+
+  function signUp(form: FormData, email: string, password: string): Promise<string | null> {
+    return signUpThenIn(String(form.get("name")), email, password, minPasswordLength);
+  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -69,12 +96,9 @@ export function AuthForm({ mode, returnTo, minPasswordLength }: AuthFormProps) {
     const password = String(form.get("password"));
     setBusy(true);
     setError(null);
-    const { error: failure } =
-      mode === "sign-in"
-        ? await authClient.signIn.email({ email, password })
-        : await authClient.signUp.email({ email, password, name: String(form.get("name")) });
+    const failure = mode === "sign-in" ? await signIn(email, password) : await signUp(form, email, password);
     if (failure) {
-      setError(describeFailure(failure, minPasswordLength));
+      setError(failure);
       setBusy(false);
       return;
     }

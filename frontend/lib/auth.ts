@@ -1,26 +1,24 @@
 import { betterAuth } from "better-auth";
 import { jwt } from "better-auth/plugins";
-import { Pool } from "pg";
+import type { Pool } from "pg";
 
+import { AUTH_HARDENING } from "@/lib/auth-hardening";
 import { readAuthConfig } from "@/lib/config";
+import { createPool, databaseAnswers } from "@/lib/db-pool";
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH } from "@/lib/password-policy";
 
-function createPool(databaseUrl: string): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
-  // An idle connection can die (database restart, failover); without a listener that would crash the server.
-  pool.on("error", (error) => console.error(`todo-frontend: idle database connection lost: ${error.message}`));
-  return pool;
-}
+let pool: Pool | undefined;
 
 function createAuth() {
   const config = readAuthConfig();
+  pool = createPool(config.databaseUrl);
   return betterAuth({
-    database: createPool(config.databaseUrl),
+    database: pool,
     baseURL: config.baseURL,
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
-    emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+    ...AUTH_HARDENING,
     // Default tokens: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
     // Tokens come from /api/auth/token (or getToken in the proxy); no JWT is signed on every session lookup.
     plugins: [jwt({ disableSettingJwtHeader: true })],
@@ -38,8 +36,23 @@ export function getAuth(): Auth {
   return instance;
 }
 
-/** The signed-in user for a request's headers, or null. */
+/** Thrown when "no session" may only mean that the session store could not be asked. */
+export class SessionStoreUnavailable extends Error {
+  override name = "SessionStoreUnavailable";
+}
+
+/**
+ * Better Auth reports a session lookup that failed (database unreachable) as "no session". Before a request
+ * that carries cookies is treated as signed out, the database must answer: otherwise it is a temporary fault.
+ */
+export async function confirmSignedOut(headers: Headers): Promise<void> {
+  if (!headers.get("cookie") || !pool) return;
+  if (!(await databaseAnswers(pool))) throw new SessionStoreUnavailable("the session store is unreachable");
+}
+
+/** The signed-in user for a request's headers, or null; throws SessionStoreUnavailable on a database fault. */
 export async function getSessionUser(headers: Headers) {
   const session = await getAuth().api.getSession({ headers });
+  if (!session) await confirmSignedOut(headers);
   return session?.user ?? null;
 }

@@ -3,6 +3,7 @@ import { Client } from "pg";
 
 import { getAuth } from "@/lib/auth";
 import { readAuthConfig } from "@/lib/config";
+import { POOL_LIMITS } from "@/lib/db-pool";
 
 // An arbitrary constant shared by every replica: whoever holds it migrates,
 // the others wait and then find nothing to do.
@@ -10,7 +11,8 @@ const MIGRATION_LOCK_ID = 727_001;
 
 /** Creates or updates Better Auth's tables (user, session, account, verification, jwks) under an advisory lock. */
 export async function migrateAuthSchema(): Promise<string[]> {
-  const lockHolder = new Client({ connectionString: readAuthConfig().databaseUrl });
+  const { connectionTimeoutMillis } = POOL_LIMITS; // a silent server fails the attempt instead of hanging it
+  const lockHolder = new Client({ connectionString: readAuthConfig().databaseUrl, connectionTimeoutMillis });
   await lockHolder.connect();
   try {
     await lockHolder.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);

@@ -39,15 +39,42 @@ describe("AuthForm", () => {
     expect(screen.getByRole("button", { name: "Sign in" })).toBeEnabled();
   });
 
-  it("says so when the email is taken", async () => {
-    fakeFetch({
-      "POST /api/auth/sign-up/email": json({ code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists." }, 422),
+  it("signs a new account in with the same details, as sign-up itself starts no session", async () => {
+    const requests = fakeFetch({
+      "POST /api/auth/sign-up/email": json({ token: null, user: { id: "u1", email: "ada@example.com" } }),
+      "POST /api/auth/sign-in/email": json({ redirect: false, token: "t", user: { id: "u1", email: "ada@example.com" } }),
     });
     render(<AuthForm mode="sign-up" returnTo="/chat" minPasswordLength={8} />);
 
-    await fillAndSubmit({ Name: "Ada", Email: "ada@example.com", Password: "long enough" }, "Sign up");
+    await fillAndSubmit({ Name: "Ada", Email: "ada@example.com", Password: "a long passphrase" }, "Sign up");
 
-    expect(await screen.findByRole("alert")).toHaveTextContent("An account with this email already exists.");
+    await vi.waitFor(() => expect(router.replace).toHaveBeenCalledWith("/chat"));
+    expect(requests.map((request) => request.path)).toEqual(["/api/auth/sign-up/email", "/api/auth/sign-in/email"]);
+  });
+
+  it("gives an email that already has an account the same answer and a way forward, never 'taken'", async () => {
+    fakeFetch({
+      "POST /api/auth/sign-up/email": json({ token: null, user: { id: "synthetic", email: "ada@example.com" } }),
+      "POST /api/auth/sign-in/email": json({ code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" }, 401),
+    });
+    render(<AuthForm mode="sign-up" returnTo="/chat" minPasswordLength={8} />);
+
+    await fillAndSubmit({ Name: "Ada", Email: "ada@example.com", Password: "a long passphrase" }, "Sign up");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "If you already have an account with this email, sign in with its password.",
+    );
+    expect(router.replace).not.toHaveBeenCalled();
+  });
+
+  it("shows the server's sentence for a weak password or a locked account", async () => {
+    const sentence = "This password is too common and easy to guess. Please choose another one.";
+    fakeFetch({ "POST /api/auth/sign-up/email": json({ code: "WEAK_PASSWORD", message: sentence }, 400) });
+    render(<AuthForm mode="sign-up" returnTo="/chat" minPasswordLength={8} />);
+
+    await fillAndSubmit({ Name: "Ada", Email: "ada@example.com", Password: "password1" }, "Sign up");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(sentence);
   });
 
   it("explains the minimum password length", async () => {

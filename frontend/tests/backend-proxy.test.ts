@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { DELETE, GET, POST } from "@/app/api/backend/[...path]/route";
 
 const getToken = vi.fn();
-vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }) }));
+const confirmSignedOut = vi.fn();
+vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }), confirmSignedOut: () => confirmSignedOut() }));
 
 function fakeJwt(sub: string): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -59,7 +60,9 @@ function call(
   url: string,
   init?: { method: string; body?: string; headers?: Record<string, string> },
 ) {
-  const request = new NextRequest(`http://localhost:3000/api/backend/${url}`, init);
+  // The app's own pages send their origin with every state change (tests of other origins override it).
+  const headers = init && init.method !== "GET" ? { origin: "http://localhost:3000", ...init.headers } : init?.headers;
+  const request = new NextRequest(`http://localhost:3000/api/backend/${url}`, init && { ...init, headers });
   return handler(request, { params: Promise.resolve({ path }) });
 }
 
@@ -117,6 +120,37 @@ describe("/api/backend proxy", () => {
       body: '{"message": "Delete all my tasks"}',
       headers: { origin: "https://evil.example" },
     });
+    expect(response.status).toBe(403);
+    expect(received).toHaveLength(0);
+  });
+
+  it("refuses a state change that names no origin, such as a cross-site text/plain form post", async () => {
+    const request = new NextRequest("http://localhost:3000/api/backend/tasks", {
+      method: "POST",
+      body: '{"title": "forged"}',
+      headers: { "content-type": "text/plain" },
+    });
+    const response = await POST(request, { params: Promise.resolve({ path: ["tasks"] }) });
+
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ detail: expect.stringMatching(/must come from the app's own pages/) });
+    expect(received).toHaveLength(0);
+  });
+
+  it("accepts a state change without Origin when the browser says it is same-origin", async () => {
+    const headers = { "sec-fetch-site": "same-origin" };
+    const request = new NextRequest("http://localhost:3000/api/backend/tasks/4", { method: "DELETE", headers });
+    const response = await DELETE(request, { params: Promise.resolve({ path: ["tasks", "4"] }) });
+
+    expect(response.status).toBe(200);
+    expect(received).toHaveLength(1);
+  });
+
+  it("refuses a state change the browser marks as cross-site", async () => {
+    const headers = { "sec-fetch-site": "cross-site" };
+    const request = new NextRequest("http://localhost:3000/api/backend/tasks/4", { method: "DELETE", headers });
+    const response = await DELETE(request, { params: Promise.resolve({ path: ["tasks", "4"] }) });
+
     expect(response.status).toBe(403);
     expect(received).toHaveLength(0);
   });

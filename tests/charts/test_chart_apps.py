@@ -25,7 +25,7 @@ def test_probes_use_the_health_endpoints(render, chart: str) -> None:
 def test_rollouts_never_drop_below_the_desired_replicas(render, chart: str) -> None:
     deployment = only(render(chart), "Deployment")
     assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
-    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["replicas"] == 2  # two by default: one pod lost or replaced drops no request
 
 
 @APPS
@@ -271,7 +271,7 @@ def test_an_autoscaler_minimum_above_its_maximum_is_refused(render_error, chart:
 
 @APPS
 def test_a_budget_that_keeps_the_only_pod_is_refused(render_error, chart: str) -> None:
-    message = render_error(chart, {"podDisruptionBudget": {"minAvailable": 1}})
+    message = render_error(chart, {"replicaCount": 1, "podDisruptionBudget": {"minAvailable": 1}})
     assert f"{chart}: podDisruptionBudget.minAvailable 1 lets no pod be evicted" in message
 
 

@@ -31,6 +31,19 @@ def test_no_ingress_routes_to_the_backend(deployment: Deployment) -> None:
 
 
 def test_the_proxy_refuses_requests_without_a_session(deployment: Deployment) -> None:
+    origin = {"Origin": deployment.base_url}  # as the app's own pages send it
     for method, path in (("GET", "tasks"), ("POST", "chat"), ("GET", "conversations")):
-        response = requests.request(method, f"{deployment.base_url}/api/backend/{path}", timeout=30)
+        url = f"{deployment.base_url}/api/backend/{path}"
+        response = requests.request(method, url, headers=origin, timeout=30)
         assert response.status_code == 401, (method, path, response.status_code)
+
+
+def test_the_proxy_refuses_state_changes_that_name_no_origin(deployment: Deployment) -> None:
+    """A cross-site `text/plain` form post carries the cookies but no Origin a page of ours would send."""
+    response = requests.post(
+        f"{deployment.base_url}/api/backend/tasks",
+        data='{"title": "forged"}',
+        headers={"Content-Type": "text/plain"},
+        timeout=30,
+    )
+    assert response.status_code == 403, response.text

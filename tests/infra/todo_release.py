@@ -96,15 +96,20 @@ class TodoUser:
         return self.session.request(method, f"{self.base_url}{path}", timeout=HTTP_TIMEOUT_SECONDS, **kwargs)
 
     def sign_up(self) -> "TodoUser":
-        """Sign up, waiting as Better Auth's rate limiter asks (it allows a few sign-ups per 10 s)."""
-        body = {"email": self.email, "password": f"pw-{uuid.uuid4().hex}", "name": "E2E Tester"}
+        """Sign up, then sign in as the app's form does: sign-up starts no session (no enumeration)."""
+        password = f"pw-{uuid.uuid4().hex}"
+        self.auth("sign-up", {"email": self.email, "password": password, "name": "E2E Tester"})
+        self.auth("sign-in", {"email": self.email, "password": password})
+        return self
+
+    def auth(self, action: str, body: dict[str, str]) -> None:
+        """One Better Auth call, waiting as its rate limiter asks (it allows a few per 10 s and address)."""
         for _ in range(SIGN_UP_ATTEMPTS):
-            response = self.request("POST", "/api/auth/sign-up/email", json=body)
+            response = self.request("POST", f"/api/auth/{action}/email", json=body)
             if response.status_code != 429:
                 break
             time.sleep(int(response.headers.get("X-Retry-After", "5")))
-        assert response.status_code == 200, f"sign-up answered {response.status_code}: {response.text}"
-        return self
+        assert response.status_code == 200, f"{action} answered {response.status_code}: {response.text}"
 
     def backend(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """The backend's REST API for this user, through the frontend's proxy."""

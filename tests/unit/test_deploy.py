@@ -295,3 +295,28 @@ def test_a_failed_upgrade_prints_the_warning_events(
     with pytest.raises(OpsError):
         deploy(c, local(env_file, frontend_url))
     assert "Pod/todo-backend-1: BackOff: Back-off restarting failed container" in capsys.readouterr().out
+
+
+LIVE_REPLICAS = r"kubectl .*get deployment -l app.kubernetes.io/instance=todo-backend -o"
+
+
+def test_an_upgrade_keeps_the_replicas_the_user_scaled_to(env_file: Path, frontend_url: str) -> None:
+    ran = commands(run_deploy(local(env_file, frontend_url), {LIVE_REPLICAS: "3"}))
+    assert "--set replicaCount=3" in ran[index_of("upgrade --install todo-backend", ran)]
+    assert "replicaCount" not in ran[index_of("upgrade --install todo-frontend", ran)]
+
+
+def test_a_first_install_uses_the_chart_replicas(env_file: Path, frontend_url: str) -> None:
+    ran = commands(run_deploy(local(env_file, frontend_url), {LIVE_REPLICAS: ""}))
+    assert "replicaCount" not in ran[index_of("upgrade --install todo-backend", ran)]
+
+
+def test_a_replica_count_in_the_values_file_wins_over_the_live_one(
+    env_file: Path, frontend_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "values").mkdir()
+    (tmp_path / "values" / "todo-backend.yaml").write_text("replicaCount: 4\n")
+    settings = local(env_file, frontend_url, values_dir=str(tmp_path / "values"))
+    ran = commands(run_deploy(settings, {LIVE_REPLICAS: "3"}))
+    upgrade = ran[index_of("upgrade --install todo-backend", ran)]
+    assert "replicaCount=3" not in upgrade and "todo-backend.yaml" in upgrade

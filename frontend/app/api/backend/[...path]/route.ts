@@ -2,8 +2,9 @@ import { isAPIError } from "better-auth/api";
 import { decodeJwt } from "jose";
 import type { NextRequest } from "next/server";
 
-import { getAuth } from "@/lib/auth";
-import { allowedOrigins, backendUrl } from "@/lib/config";
+import { confirmSignedOut, getAuth } from "@/lib/auth";
+import { backendUrl } from "@/lib/config";
+import { CROSS_SITE_REFUSAL, isSameOrigin } from "@/lib/same-origin";
 import { upstreamFetch } from "@/lib/upstream";
 
 // A chat turn with a remote model can take a while; anything slower than this is reported as a timeout.
@@ -16,25 +17,15 @@ function errorResponse(status: number, detail: string): Response {
   return Response.json({ detail }, { status, headers: { "cache-control": "no-store" } });
 }
 
-/**
- * Defence in depth beside SameSite=Lax cookies: a browser names the page that sent a request in Origin,
- * and only our own pages may change tasks. Clients that send no Origin (curl, tests) are not browsers.
- */
-function isCrossSite(request: NextRequest): boolean {
-  const origin = request.headers.get("origin");
-  const changesState = request.method !== "GET";
-  if (!origin || !changesState) return false;
-  return origin !== request.nextUrl.origin && !allowedOrigins().has(origin);
-}
-
 /** The signed-in user's backend JWT, or null when the request carries no valid session. */
 async function userToken(request: NextRequest): Promise<string | null> {
   try {
     const { token } = await getAuth().api.getToken({ headers: request.headers });
     return token;
   } catch (error) {
-    if (isAPIError(error) && error.statusCode === 401) return null;
-    throw error;
+    if (!(isAPIError(error) && error.statusCode === 401)) throw error;
+    await confirmSignedOut(request.headers); // a database fault looks like "no session" to Better Auth
+    return null;
   }
 }
 
@@ -69,7 +60,7 @@ function relay(upstream: Response): Response {
 
 /** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
 async function forward(request: NextRequest, context: RouteContext): Promise<Response> {
-  if (isCrossSite(request)) return errorResponse(403, "Requests from other sites are not allowed.");
+  if (!isSameOrigin(request)) return errorResponse(403, CROSS_SITE_REFUSAL);
   let token: string | null;
   try {
     token = await userToken(request);
