@@ -195,7 +195,7 @@ def test_a_database_blip_loses_nothing_and_answers_503_only(
 ) -> None:
     counts = under_fault(deployment, writer, name, inject)
     assert_nothing_lost(counts)
-    assert set(counts.errors) <= DATABASE_BLIP_STATUSES, f"statuses other than 503: {dict(counts.errors)}"
+    assert set(counts.errors) <= DATABASE_BLIP_STATUSES, f"statuses other than 503: {counts.explain()}"
 
 
 @pytest.mark.parametrize(
@@ -211,4 +211,4 @@ def test_losing_or_restarting_pods_fails_no_request(
 ) -> None:
     counts = under_fault(deployment, writer, name, inject)
     assert_nothing_lost(counts)
-    assert counts.failed == 0, f"{counts.failed} requests failed: {dict(counts.errors)}"
+    assert counts.failed == 0, f"{counts.failed} requests failed: {counts.explain()}"

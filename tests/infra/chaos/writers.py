@@ -19,6 +19,8 @@ WRITERS = 8
 MAX_WRITES_PER_WRITER = 400  # bounds a run whose fault never ends; the deadline stops them well before
 PAUSE_SECONDS = 0.05  # between two writes of one writer: steady traffic that leaves CPU for the fault itself
 
+DETAIL_CHARS = 160
+
 RESULTS: list["Counts"] = []  # every fault's counts, in the order run, for the summary at the end
 
 
@@ -27,6 +29,7 @@ class Write:
     title: str
     status: int | str  # the HTTP status, or the name of the exception (a refused or reset connection)
     after_recovery: bool = False
+    detail: str = ""  # the start of an error's body: which layer answered, and why
 
 
 @dataclass
@@ -40,6 +43,11 @@ class Counts:
     lost: list[str]
     phantom: list[str]
     errors: Counter[str] = field(default_factory=Counter)
+    details: Counter[str] = field(default_factory=Counter)  # "status: body" of the failures
+
+    def explain(self) -> str:
+        """The distinct failures, most frequent first: what the user was told."""
+        return "; ".join(f"{count} x {detail}" for detail, count in self.details.most_common(5))
 
     def line(self) -> str:
         errors = ", ".join(f"{status}: {count}" for status, count in sorted(self.errors.items())) or "none"
@@ -77,13 +85,13 @@ class Writers:
             title = f"{self.prefix}-{writer}-{n}"
             after_recovery = self.recovered.is_set()
             try:
-                status: int | str = session.post(
-                    url, json={"title": title}, timeout=HTTP_TIMEOUT_SECONDS
-                ).status_code
+                response = session.post(url, json={"title": title}, timeout=HTTP_TIMEOUT_SECONDS)
+                status: int | str = response.status_code
+                detail = "" if status == 201 else response.text[:DETAIL_CHARS]
             except requests.RequestException as error:  # refused, reset or timed out: the user saw an error
-                status = type(error).__name__
+                status, detail = type(error).__name__, str(error)[:DETAIL_CHARS]
             with self.lock:
-                self.writes.append(Write(title, status, after_recovery))
+                self.writes.append(Write(title, status, after_recovery, detail))
             time.sleep(PAUSE_SECONDS)
 
     def successes_after_recovery(self) -> int:
@@ -112,4 +120,5 @@ class Writers:
             lost=[write.title for write in acked if write.title not in mine],
             phantom=[write.title for write in failed if write.title in mine],
             errors=Counter(str(write.status) for write in failed),
+            details=Counter(f"{write.status}: {write.detail}" for write in failed),
         )
