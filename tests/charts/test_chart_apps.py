@@ -1,5 +1,8 @@
 """The backend and frontend charts: Deployments, availability, configuration, exposure and network policy."""
 
+import re
+from pathlib import Path
+
 import pytest
 from chart_objects import env_map, main_container, of_kind, only, pod_spec, workload
 
@@ -32,6 +35,24 @@ def test_rollouts_never_drop_below_the_desired_replicas(render, chart: str) -> N
 def test_pre_stop_pauses_before_sigterm(render, chart: str) -> None:
     container = main_container(render(chart, {"preStopSleepSeconds": 7}))
     assert container["lifecycle"]["preStop"] == {"sleep": {"seconds": 7}}
+
+
+# How long each app keeps serving in-flight requests after SIGTERM before it cuts them.
+DRAIN_SECONDS = {
+    "todo-backend": (r"--timeout-graceful-shutdown\", \"(\d+)\"", "backend/Dockerfile"),
+    "todo-frontend": (r"DRAIN_LIMIT_MS = (\d+)_000;", "frontend/lib/graceful-shutdown.ts"),
+}
+
+
+@APPS
+def test_the_pre_stop_pause_and_the_drain_end_inside_the_grace_period(render, chart: str) -> None:
+    """Otherwise the kubelet's SIGKILL cuts requests the app was still finishing."""
+    pattern, source = DRAIN_SECONDS[chart]
+    match = re.search(pattern, (Path(__file__).parents[2] / source).read_text())
+    assert match, f"{source} no longer states its drain time"
+    objects = render(chart)
+    pause = main_container(objects)["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert pause + int(match[1]) < pod_spec(objects)["terminationGracePeriodSeconds"]
 
 
 @APPS

@@ -1,18 +1,16 @@
 """The lint phase with the real helm and the real charts: the deploy's values pass, a typo is named."""
 
 import shutil
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from invoke import Context
 from runner_fakes import settings_for
 
-from ops.charts import default_install_totals, find_helm
 from ops.errors import OpsError
 from ops.releases import lint, release_values
 from ops.secrets import Secrets
-from ops.settings import RELEASES, ROOT
+from ops.settings import RELEASES
 from ops.shell import Shell
 
 pytestmark = pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
@@ -34,10 +32,3 @@ def test_a_typo_in_a_values_file_is_named(tmp_path: Path) -> None:
     values = release_values("todo-backend", settings, SECRETS, IMAGES, "http://127.0.0.1:30000")
     with pytest.raises(OpsError, match=r"chart todo-backend rejects its values:\n.*replicas"):
         lint(Shell(Context()), settings, "todo-backend", values)
-
-
-def test_the_default_install_fits_minikube_with_room_for_its_own_pods() -> None:
-    """Two replicas of each app and PostgreSQL on a 2 CPU / 4 GiB Minikube whose own pods ask ~750m CPU."""
-    totals = default_install_totals(find_helm("helm"), ROOT / "charts", "1.30.0")
-    assert totals["requests.cpu"] <= Decimal("1.0")
-    assert totals["requests.memory"] <= 2 * 2**30
