@@ -4,6 +4,7 @@
 #   deps            install the Debian packages the node needs (containerd, runc, CNI plugins, etcd, ...)
 #   build           build and cache Kubernetes and the helper tools/images (a warm run takes seconds)
 #   up              start everything (idempotent) and print the time to node Ready
+#   netpol          build (cached) and start kube-router's firewall, which enforces NetworkPolicy
 #   status          components with their pids, the node and all pods
 #   smoke           the post-bring-up smoke check ("N passed, N failed")
 #   push IMAGE...   copy Docker images into the cluster's registry (docker.io names go to their mirror path)
@@ -16,7 +17,7 @@ source "${here}/config.sh"
 source "${here}/lib.sh"
 
 DEBIAN_PACKAGES=(containerd runc containernetworking-plugins etcd-server iptables conntrack socat
-  busybox-static gcc libc6-dev openssl curl gettext-base iproute2)
+  busybox-static gcc libc6-dev openssl curl gettext-base iproute2 ipset)
 
 install_deps() {
   require_root
@@ -28,7 +29,7 @@ install_deps() {
 
 status() {
   local name pid state
-  for name in "${COMPONENTS[@]}"; do
+  for name in "${COMPONENTS[@]}" kube-router; do
     pid="$(daemon_pid "${name}")"
     state=stopped
     daemon_running "${name}" && state=running
@@ -74,8 +75,9 @@ main() {
   shift || true
   case "${command}" in
     deps) install_deps ;;
-    build) take_lock && "${here}/build.sh" && "${here}/tools.sh" ;;
+    build) take_lock && "${here}/build.sh" && "${here}/tools.sh" && "${here}/netpol.sh" build ;;
     up) take_lock && "${here}/up.sh" ;;
+    netpol) take_lock && "${here}/netpol.sh" start ;;
     status) status ;;
     smoke) "${here}/smoke.sh" ;;
     push) push "$@" ;;
@@ -83,7 +85,7 @@ main() {
     env) printf 'export KUBECONFIG=%s\nexport PATH=%s:%s:$PATH\n' "${KUBECONFIG_PATH}" "${K8S_BIN}" \
       "${TOOLS_BIN}" ;;
     down) take_lock && "${here}/down.sh" ;;
-    *) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 }
 

@@ -43,3 +43,9 @@ COMPONENTS=(containerd registry etcd kube-apiserver kube-controller-manager kube
 INFRA_REGISTRY="todo-ci.local"
 PAUSE_IMAGE="${INFRA_REGISTRY}/pause:1.0"
 export PATH="${K8S_BIN}:${TOOLS_BIN}:${PATH}"
+
+# The NetworkPolicy engine `cluster.sh netpol` starts: kube-router's firewall only. v2.1.0 is the newest
+# version the Go module proxy serves (later tags answer 403).
+KUBE_ROUTER_VERSION="${KUBE_ROUTER_VERSION:-v2.1.0}"
+KUBE_ROUTER_BIN="${CACHE_ROOT}/kube-router-${KUBE_ROUTER_VERSION}-${GO_VERSION}"
+KUBE_ROUTER_HEALTH_PORT="${KUBE_ROUTER_HEALTH_PORT:-20244}"

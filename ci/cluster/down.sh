@@ -79,6 +79,15 @@ clean_iptables() {
   done
 }
 
+# kube-router's ipsets (KUBE-SRC-*, KUBE-DST-*, kube-router-*), once no rule refers to them any more.
+remove_ipsets() {
+  command -v ipset >/dev/null || return 0
+  local set
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router-)'); do
+    ipset destroy "${set}" 2>/dev/null
+  done
+}
+
 remove_cgroups() {
   local hierarchy
   for hierarchy in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
@@ -96,6 +105,7 @@ restore_sysctls() {
 
 main() {
   require_root
+  stop_daemon kube-router  # first: without it the pods' firewall chains are only removed, never re-made
   stop_daemon kubelet
   remove_pods
   local component
@@ -109,6 +119,7 @@ main() {
   ip link delete "${BRIDGE_NAME}" 2>/dev/null
   ip link delete "${NODE_IFACE}" 2>/dev/null
   clean_iptables
+  remove_ipsets
   remove_cgroups
   restore_sysctls
   if [[ -f "${CREATED_PATHS}" ]]; then

@@ -28,5 +28,19 @@ def e2e(c: Context, browser: bool = True, select: str = "", target: str | None =
     suites = [c.config.test.e2e_paths]
     if browser and (ROOT / c.config.test.browser_paths).is_dir():
         suites.append(c.config.test.browser_paths)
-    ignore = [f"--ignore={c.config.test.e2e_ignore}"] if c.config.test.e2e_ignore else []
-    run_suites(c, suites, env, ignore, select)
+    ignored = [c.config.test.e2e_ignore, c.config.test.chaos_paths]  # the fault suite runs on its own
+    run_suites(c, suites, env, [f"--ignore={path}" for path in ignored if path], select)
+
+
+@task(
+    help={
+        "select": "only faults matching this pytest -k expression",
+        "target": "minikube, kind or context (default: cluster.target in invoke.yaml)",
+    }
+)
+def chaos(c: Context, select: str = "", target: str | None = None) -> None:
+    """Inject faults into the deployed release (PostgreSQL and pod loss, rolling restarts) under 8 writers."""
+    settings = load_settings(c, target=target)
+    env = suite_environment(Shell(c), settings)
+    print(f"faults against {env['TODO_BASE_URL']} (namespace {settings.namespace})")
+    run_suites(c, [c.config.test.chaos_paths], env, select=select)

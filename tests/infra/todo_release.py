@@ -41,12 +41,16 @@ class Deployment:
             kubeconfig=os.environ.get("TODO_KUBECONFIG", ""),
         )
 
-    def kubectl(self, *args: str) -> str:
-        flags = [f"--kubeconfig={self.kubeconfig}"] if self.kubeconfig else []
-        flags += [f"--context={self.context}"] if self.context else []
-        result = run(["kubectl", *flags, "-n", self.namespace, *args])
+    def kubectl(self, *args: str, stdin: str | None = None) -> str:
+        result = self.kubectl_result(*args, stdin=stdin)
         assert result.returncode == 0, f"kubectl {' '.join(args)} failed: {result.stderr}"
         return result.stdout
+
+    def kubectl_result(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """kubectl in the release's namespace; the caller judges the exit code."""
+        flags = [f"--kubeconfig={self.kubeconfig}"] if self.kubeconfig else []
+        flags += [f"--context={self.context}"] if self.context else []
+        return run(["kubectl", *flags, "-n", self.namespace, *args], stdin)
 
     def helm(self, *args: str) -> subprocess.CompletedProcess[str]:
         flags = [f"--kubeconfig={self.kubeconfig}"] if self.kubeconfig else []
@@ -74,9 +78,9 @@ class Deployment:
         self.kubectl("rollout", "status", workload, f"--timeout={KUBECTL_TIMEOUT_SECONDS}s")
 
 
-def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
+        command, input=stdin, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
     )
 
 
