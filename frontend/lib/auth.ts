@@ -3,8 +3,12 @@ import { jwt } from "better-auth/plugins";
 import { Pool } from "pg";
 
 import { readAuthConfig } from "@/lib/config";
+import { forgetSessionToken } from "@/lib/token-cache";
 
 export const MIN_PASSWORD_LENGTH = 8;
+// Sessions are checked from a signed cookie for this long before the database is asked again: how late a
+// session revoked elsewhere stops working. Signing out in the browser clears the cookie, and takes effect at once.
+export const SESSION_COOKIE_CACHE_S = 60;
 
 function createPool(databaseUrl: string): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
@@ -21,6 +25,8 @@ function createAuth() {
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     emailAndPassword: { enabled: true, minPasswordLength: MIN_PASSWORD_LENGTH },
+    session: { cookieCache: { enabled: true, maxAge: SESSION_COOKIE_CACHE_S } },
+    databaseHooks: { session: { delete: { after: forgetSessionToken } } },
     // Default tokens: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
     // Tokens come from /api/auth/token (or getToken in the proxy); no JWT is signed on every session lookup.
     plugins: [jwt({ disableSettingJwtHeader: true })],

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { GET, POST } from "@/app/api/backend/[...path]/route";
 import { upstreamFetch } from "@/lib/upstream";
 
-const getToken = vi.fn();
-vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }) }));
+import { signIn } from "./fake-auth";
 
-const JWT = `${Buffer.from('{"alg":"EdDSA"}').toString("base64url")}.${Buffer.from('{"sub":"u1"}').toString("base64url")}.s`;
+const getToken = vi.fn();
+const getSession = vi.fn();
+vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken, getSession } }) }));
+
 
 type Handler = (request: IncomingMessage, response: ServerResponse, socketRequests: number) => void;
 
@@ -43,7 +45,7 @@ afterAll(() => {
 beforeEach(() => {
   sockets = [];
   closed = [];
-  getToken.mockResolvedValue({ token: JWT });
+  signIn({ getSession, getToken }, "u1");
 });
 
 function url(path: string): URL {
