@@ -5,9 +5,11 @@
 
 from invoke import Collection
 
-from ops.tasks import ai, chart, cluster, images, test
+from ops.tasks import ai, bench, chart, cluster, images, test
 
-ns = Collection(cluster.deploy, cluster.reset, cluster.destroy, cluster.status, cluster.logs, cluster.doctor)
+ns = Collection(
+    cluster.deploy, cluster.reset, cluster.destroy, cluster.status, cluster.logs, cluster.doctor, bench.bench
+)
 ns.add_collection(Collection.from_module(ai))
 ns.add_collection(Collection.from_module(test))
 ns.add_collection(Collection.from_module(chart))

@@ -31,12 +31,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     # SQLite hands timestamps back without a zone; they were stored as UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-UtcDatetime = Annotated[datetime, PlainSerializer(lambda value: _as_utc(value).isoformat(), return_type=str)]
+UtcDatetime = Annotated[datetime, PlainSerializer(lambda value: as_utc(value).isoformat(), return_type=str)]
 
 
 def _no_nul(value: str) -> str:

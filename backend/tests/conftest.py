@@ -2,7 +2,6 @@
 TEST_DATABASE_URL is set, PostgreSQL), the app under TestClient, and the app served by uvicorn."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from sqlalchemy.engine import URL
 from app.core.config import Settings, normalise_database_url
 from app.core.migrations import alembic_config
 from app.main import create_app
-from tests.support import JWKSServer, parse_sse, public_jwk, running_jwks_server, sign_token
+from tests.support import JWKSServer, free_port, parse_sse, public_jwk, running_jwks_server, sign_token
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 ISSUER = "http://auth.example.test:3000"  # the tokens' iss and aud; never contacted
@@ -197,12 +196,6 @@ def bob(client: TestClient, make_token: TokenFactory) -> User:
 # ---- the app served by uvicorn ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Served:
     url: str
@@ -212,7 +205,11 @@ class Served:
 
 @contextmanager
 def serve(
-    database_url: URL, jwks_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+    database_url: URL,
+    jwks_url: str,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    backend_dir: Path = BACKEND_DIR,
 ) -> Iterator[Served]:
     """The app in its own uvicorn process on 127.0.0.1, configured through the environment like production.
 
@@ -224,7 +221,7 @@ def serve(
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=BACKEND_DIR,
+            cwd=backend_dir,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,6 +1,8 @@
 """Better Auth stand-ins shared by the tests and bench/: a real JWKS server on 127.0.0.1, EdDSA tokens."""
 
 import json
+import os
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,9 +47,22 @@ class JWKSServer:
         return Handler
 
 
+def free_port() -> int:
+    """A free port: any, or one of TEST_PORT_RANGE ("42000-42999") on machines that share their ports."""
+    first, _, last = os.environ.get("TEST_PORT_RANGE", "0-0").partition("-")
+    for port in range(int(first), int(last) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in TEST_PORT_RANGE {first}-{last}")
+
+
 @contextmanager
 def running_jwks_server(state: JWKSServer) -> Iterator[JWKSServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), state.handler())
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), state.handler())
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api/auth/jwks"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -5,8 +5,12 @@ import type { Pool } from "pg";
 import { AUTH_HARDENING } from "@/lib/auth-hardening";
 import { readAuthConfig } from "@/lib/config";
 import { createPool, databaseAnswers } from "@/lib/db-pool";
+import { forgetSessionToken } from "@/lib/token-cache";
 
 export { MIN_PASSWORD_LENGTH } from "@/lib/password-policy";
+// Sessions are checked from a signed cookie for this long before the database is asked again: how late a
+// session revoked elsewhere stops working. Signing out in the browser clears the cookie, and takes effect at once.
+export const SESSION_COOKIE_CACHE_S = 60;
 
 let pool: Pool | undefined;
 
@@ -19,6 +23,8 @@ function createAuth() {
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
     ...AUTH_HARDENING,
+    session: { cookieCache: { enabled: true, maxAge: SESSION_COOKIE_CACHE_S } },
+    databaseHooks: { session: { delete: { after: forgetSessionToken } } },
     // Default tokens: EdDSA keys published at /api/auth/jwks, sub = user id, iss = aud = baseURL, 15 min expiry.
     // Tokens come from /api/auth/token (or getToken in the proxy); no JWT is signed on every session lookup.
     plugins: [jwt({ disableSettingJwtHeader: true })],

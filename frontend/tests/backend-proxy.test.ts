@@ -7,15 +7,18 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { DELETE, GET, POST } from "@/app/api/backend/[...path]/route";
+import { forgetSessionToken } from "@/lib/token-cache";
+
+import { fakeJwt, signIn } from "./fake-auth";
 
 const getToken = vi.fn();
+const getSession = vi.fn();
 const confirmSignedOut = vi.fn();
-vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }), confirmSignedOut: () => confirmSignedOut() }));
+vi.mock("@/lib/auth", () => ({
+  getAuth: () => ({ api: { getToken, getSession } }),
+  confirmSignedOut: () => confirmSignedOut(),
+}));
 
-function fakeJwt(sub: string): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  return `${part({ alg: "EdDSA" })}.${part({ sub })}.signature`;
-}
 
 interface Received {
   method?: string;
@@ -51,7 +54,7 @@ afterAll(() => new Promise((resolve) => backend.close(resolve)));
 beforeEach(() => {
   received = [];
   answer = { status: 200, body: "[]" };
-  getToken.mockResolvedValue({ token: fakeJwt("user-1") });
+  signIn({ getSession, getToken }, "user-1");
 });
 
 function call(
@@ -87,6 +90,42 @@ describe("/api/backend proxy", () => {
     expect(received[0]).toMatchObject({ method: "POST", url: "/api/user-1/chat", body: '{"conversation_id": 3}' });
   });
 
+  it("mints one token per session and reuses it until sign-out", async () => {
+    const session = signIn({ getSession, getToken }, "user-1");
+    await call(GET, ["tasks"], "tasks");
+    await call(GET, ["tasks"], "tasks");
+    expect(getToken).toHaveBeenCalledTimes(1);
+
+    await forgetSessionToken({ id: session }); // Better Auth's hook when the session is deleted
+    await call(GET, ["tasks"], "tasks");
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(received.map((request) => request.authorization)).toEqual(Array(3).fill(`Bearer ${fakeJwt("user-1")}`));
+  });
+
+  it("never forwards one user's token for another", async () => {
+    signIn({ getSession, getToken }, "user-1");
+    await call(GET, ["tasks"], "tasks");
+    signIn({ getSession, getToken }, "user-2");
+    await call(GET, ["tasks"], "tasks");
+    expect(received.map((request) => [request.url, request.authorization])).toEqual([
+      ["/api/user-1/tasks", `Bearer ${fakeJwt("user-1")}`],
+      ["/api/user-2/tasks", `Bearer ${fakeJwt("user-2")}`],
+    ]);
+  });
+
+  it("stops at once when the session check fails, even with a cached token", async () => {
+    await call(GET, ["tasks"], "tasks");
+    getSession.mockResolvedValue({ headers: new Headers(), response: null }); // signed out, or revoked
+    expect((await call(GET, ["tasks"], "tasks")).status).toBe(401);
+    expect(received).toHaveLength(1);
+  });
+
+  it("passes a refreshed session cookie on to the browser", async () => {
+    signIn({ getSession, getToken }, "user-1", ["better-auth.session_data=fresh; Path=/; HttpOnly"]);
+    const response = await call(GET, ["tasks"], "tasks");
+    expect(response.headers.getSetCookie()).toEqual(["better-auth.session_data=fresh; Path=/; HttpOnly"]);
+  });
+
   it("passes an empty 204 through", async () => {
     answer = { status: 204, body: null };
     const response = await call(DELETE, ["tasks", "4"], "tasks/4", { method: "DELETE" });
@@ -95,7 +134,7 @@ describe("/api/backend proxy", () => {
   });
 
   it("answers 401 without a session and never calls the backend", async () => {
-    getToken.mockRejectedValue(new APIError("UNAUTHORIZED"));
+    getSession.mockResolvedValue({ headers: new Headers(), response: null });
     const response = await call(GET, ["tasks"], "tasks");
 
     expect(response.status).toBe(401);
@@ -103,9 +142,15 @@ describe("/api/backend proxy", () => {
     expect(received).toHaveLength(0);
   });
 
+  it("answers 401 when the session ended before its token was minted", async () => {
+    getToken.mockRejectedValue(new APIError("UNAUTHORIZED"));
+    expect((await call(GET, ["tasks"], "tasks")).status).toBe(401);
+    expect(received).toHaveLength(0);
+  });
+
   it("answers 503, not 500, when the session cannot be checked", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    getToken.mockRejectedValue(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+    getSession.mockRejectedValue(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
     const response = await call(GET, ["tasks"], "tasks");
 
     expect(response.status).toBe(503);

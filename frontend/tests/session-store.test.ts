@@ -21,6 +21,14 @@ function proxyGet(headers: Record<string, string>) {
   return GET(request, { params: Promise.resolve({ path: ["tasks"] }) });
 }
 
+/** The session cookie alone, as once the cookie cache has expired: the session must be read from the database. */
+function withoutCookieCache(cookies: string): string {
+  return cookies
+    .split("; ")
+    .filter((pair) => !pair.includes("session_data"))
+    .join("; ");
+}
+
 describe.skipIf(!serverUrl)("a signed-in user while the database is unreachable", () => {
   beforeAll(async () => {
     vi.stubEnv("DATABASE_URL", await link.open());
@@ -44,16 +52,20 @@ describe.skipIf(!serverUrl)("a signed-in user while the database is unreachable"
     expect(await getSessionUser(new Headers({ cookie }))).toMatchObject({ email: "ada@example.com" });
   });
 
-  it("gets a 503 with a sentence to retry from the proxy, not a 401 that signs them out", async () => {
+  it("is still served while its session is in the signed cookie cache: the proxy needs no database", async () => {
     await link.cut();
-    const response = await proxyGet({ cookie });
+    expect((await proxyGet({ cookie })).status).toBe(502); // the backend's absence, as before the cut
+  });
+
+  it("gets a 503 with a sentence to retry from the proxy, not a 401 that signs them out", async () => {
+    const response = await proxyGet({ cookie: withoutCookieCache(cookie) });
 
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: expect.stringMatching(/try again in a moment/) });
   });
 
   it("gets a page that shows a temporary problem, not a redirect to sign-in", async () => {
-    await expect(getSessionUser(new Headers({ cookie }))).rejects.toThrow();
+    await expect(getSessionUser(new Headers({ cookie: withoutCookieCache(cookie) }))).rejects.toThrow();
   });
 });
 

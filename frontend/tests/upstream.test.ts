@@ -8,11 +8,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { GET, POST } from "@/app/api/backend/[...path]/route";
 import { upstreamFetch } from "@/lib/upstream";
 
+import { signIn } from "./fake-auth";
+
 const getToken = vi.fn();
-vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }), confirmSignedOut: async () => undefined }));
+const getSession = vi.fn();
+vi.mock("@/lib/auth", () => ({
+  getAuth: () => ({ api: { getToken, getSession } }),
+  confirmSignedOut: async () => undefined,
+}));
 const PAGE = { origin: "http://localhost:3000" }; // the app's own page sends its origin with a state change
 
-const JWT = `${Buffer.from('{"alg":"EdDSA"}').toString("base64url")}.${Buffer.from('{"sub":"u1"}').toString("base64url")}.s`;
 
 type Handler = (request: IncomingMessage, response: ServerResponse, socketRequests: number) => void;
 
@@ -44,7 +49,7 @@ afterAll(() => {
 beforeEach(() => {
   sockets = [];
   closed = [];
-  getToken.mockResolvedValue({ token: JWT });
+  signIn({ getSession, getToken }, "u1");
 });
 
 function url(path: string): URL {

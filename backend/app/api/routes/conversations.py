@@ -3,10 +3,12 @@
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi.responses import Response
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
+from app.api.lean import json_from_db, many, public_fields
 from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.models import (
     MAX_ID,
@@ -37,10 +39,16 @@ def owned_conversation(
 OwnedConversation = Annotated[Conversation, Depends(owned_conversation)]
 
 
+PUBLIC = public_fields(ConversationPublic)
+
+
 @router.get("", response_model=list[ConversationPublic])
-def list_conversations(user: CurrentUser, session: SessionDep) -> Sequence[Conversation]:
+async def list_conversations(request: Request, user: CurrentUser) -> Response:
     """Most recently active first."""
-    return crud.list_conversations(session, user)
+    # The chat page's first request: one thread hop, rows written once (see app.api.lean).
+    return await json_from_db(
+        request, lambda session: many(crud.list_conversations(session, user), PUBLIC), read_only=True
+    )
 
 
 @router.patch(

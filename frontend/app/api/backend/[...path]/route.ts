@@ -1,8 +1,6 @@
-import { isAPIError } from "better-auth/api";
-import { decodeJwt } from "jose";
 import type { NextRequest } from "next/server";
 
-import { confirmSignedOut, getAuth } from "@/lib/auth";
+import { type BackendToken, backendToken } from "@/lib/backend-token";
 import { backendUrl } from "@/lib/config";
 import { CROSS_SITE_REFUSAL, isSameOrigin } from "@/lib/same-origin";
 import { upstreamFetch } from "@/lib/upstream";
@@ -15,18 +13,6 @@ type RouteContext = { params: Promise<{ path: string[] }> };
 
 function errorResponse(status: number, detail: string): Response {
   return Response.json({ detail }, { status, headers: { "cache-control": "no-store" } });
-}
-
-/** The signed-in user's backend JWT, or null when the request carries no valid session. */
-async function userToken(request: NextRequest): Promise<string | null> {
-  try {
-    const { token } = await getAuth().api.getToken({ headers: request.headers });
-    return token;
-  } catch (error) {
-    if (!(isAPIError(error) && error.statusCode === 401)) throw error;
-    await confirmSignedOut(request.headers); // a database fault looks like "no session" to Better Auth
-    return null;
-  }
 }
 
 function backendTarget(userId: string, path: string[], search: string): URL | null {
@@ -48,36 +34,37 @@ async function callBackend(request: NextRequest, target: URL, token: string, sig
 }
 
 /** The backend's answer as ours: its status and body (streamed as it comes), never its other headers. */
-function relay(upstream: Response): Response {
+function relay(upstream: Response, setCookies: string[]): Response {
   const contentType = upstream.headers.get("content-type");
   const streaming = contentType?.startsWith("text/event-stream") ?? false;
   // no-transform keeps Next's compression from buffering a stream; X-Accel-Buffering does the same for nginx.
   const headers = new Headers({ "cache-control": streaming ? "no-cache, no-transform" : "no-store" });
   if (contentType) headers.set("content-type", contentType);
   if (streaming) headers.set("x-accel-buffering", "no");
+  for (const cookie of setCookies) headers.append("set-cookie", cookie); // a refreshed session cookie cache
   return new Response(upstream.body, { status: upstream.status, headers });
 }
 
 /** Forwards /api/backend/<path> to ${BACKEND_URL}/api/<user id>/<path> with the user's JWT. */
 async function forward(request: NextRequest, context: RouteContext): Promise<Response> {
   if (!isSameOrigin(request)) return errorResponse(403, CROSS_SITE_REFUSAL);
-  let token: string | null;
+  let auth: BackendToken | null;
   try {
-    token = await userToken(request);
+    auth = await backendToken(request.headers);
   } catch (error) {
     // e.g. the database is down, or the signing keys were encrypted with another BETTER_AUTH_SECRET.
     console.error(`todo-frontend: cannot issue a backend token: ${error instanceof Error ? error.message : error}`);
     return errorResponse(503, "Your sign-in could not be checked right now. Please try again in a moment.");
   }
-  if (!token) return errorResponse(401, "Your session has expired. Please sign in again.");
-  const userId = decodeJwt(token).sub;
-  const target = userId && backendTarget(userId, (await context.params).path, request.nextUrl.search);
+  if (!auth) return errorResponse(401, "Your session has expired. Please sign in again.");
+  const target = backendTarget(auth.userId, (await context.params).path, request.nextUrl.search);
   if (!target) return errorResponse(404, "Not found.");
 
   // The browser leaving (Stop, a closed tab) aborts the backend call too: the backend keeps what was said so far.
   const timeout = AbortSignal.timeout(BACKEND_TIMEOUT_MS);
   try {
-    return relay(await callBackend(request, target, token, AbortSignal.any([request.signal, timeout])));
+    const signal = AbortSignal.any([request.signal, timeout]);
+    return relay(await callBackend(request, target, auth.token, signal), auth.setCookies);
   } catch {
     if (timeout.aborted) return errorResponse(504, "The task service did not answer in time. Please try again.");
     if (request.signal.aborted) return new Response(null, { status: 499 });

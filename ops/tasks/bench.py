@@ -1,0 +1,59 @@
+"""`invoke bench`: measure the deployed release along the user's path (see ops/loadtest.py)."""
+
+import socket
+
+from invoke import Context, task
+
+from ops.loadtest import (
+    Plan,
+    backend_token,
+    bearer_session,
+    hammer,
+    port_forward,
+    proxy_session,
+    sign_up,
+    task_mix,
+)
+from ops.settings import load_settings
+from ops.shell import Shell
+from ops.targets import kubectl, public_url
+
+
+@task(
+    help={
+        "seconds": "stop after this long (default 20)",
+        "requests": "or after this many requests (default 20000)",
+        "concurrency": "requests in flight (default 32)",
+        "backend": "load the backend alone, through kubectl port-forward (default: the frontend's proxy)",
+        "target": "minikube, kind or context (default: cluster.target in invoke.yaml)",
+    }
+)
+def bench(
+    c: Context,
+    seconds: int = 20,
+    requests: int = 20_000,
+    concurrency: int = 32,
+    backend: bool = False,
+    target: str | None = None,
+) -> None:
+    """A bounded load test of the release: a throwaway user lists and adds tasks; req/s, p50/p95, errors."""
+    plan = Plan(seconds, requests, concurrency)
+    settings = load_settings(c, target=target)
+    base_url = public_url(Shell(c), settings).rstrip("/")
+    user = sign_up(base_url)
+    if backend:
+        token, user_id = backend_token(base_url, user)
+        with port_forward(kubectl(settings), free_local_port()) as url:
+            figures = hammer(plan, bearer_session(token), task_mix(f"{url}/api/{user_id}"))
+        label = f"backend via port-forward, c={concurrency}"
+    else:
+        figures = hammer(plan, proxy_session(user), task_mix(f"{base_url}/api/backend"))
+        label = f"{base_url} through the proxy, c={concurrency}"
+    print(figures.report(f"bench (3 lists : 1 create) {label}"))
+    figures.raise_for_errors()
+
+
+def free_local_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
