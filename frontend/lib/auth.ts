@@ -3,11 +3,12 @@ import { jwt } from "better-auth/plugins";
 import { Pool } from "pg";
 
 import { readAuthConfig } from "@/lib/config";
+import { pgConfig } from "@/lib/pg-config";
 
 export const MIN_PASSWORD_LENGTH = 8;
 
 function createPool(databaseUrl: string): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max: 10 });
+  const pool = new Pool({ ...pgConfig(databaseUrl), max: 10 });
   // An idle connection can die (database restart, failover); without a listener that would crash the server.
   pool.on("error", (error) => console.error(`todo-frontend: idle database connection lost: ${error.message}`));
   return pool;

@@ -3,6 +3,7 @@ import { Client } from "pg";
 
 import { getAuth } from "@/lib/auth";
 import { readAuthConfig } from "@/lib/config";
+import { pgConfig } from "@/lib/pg-config";
 
 // An arbitrary constant shared by every replica: whoever holds it migrates,
 // the others wait and then find nothing to do.
@@ -10,7 +11,7 @@ const MIGRATION_LOCK_ID = 727_001;
 
 /** Creates or updates Better Auth's tables (user, session, account, verification, jwks) under an advisory lock. */
 export async function migrateAuthSchema(): Promise<string[]> {
-  const lockHolder = new Client({ connectionString: readAuthConfig().databaseUrl });
+  const lockHolder = new Client(pgConfig(readAuthConfig().databaseUrl));
   await lockHolder.connect();
   try {
     await lockHolder.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_ID]);

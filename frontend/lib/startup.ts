@@ -1,10 +1,10 @@
 import { ConfigError } from "@/lib/config";
 import { migrateAuthSchema } from "@/lib/migrate";
+import { describeDatabaseError } from "@/lib/pg-config";
 
 function describe(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
-  const message = error instanceof Error ? error.message : String(error);
-  return `cannot migrate the auth tables in DATABASE_URL's database: ${message}`;
+  return `cannot migrate the auth tables in DATABASE_URL's database: ${describeDatabaseError(error)}`;
 }
 
 /** Migrates, or prints one clear line and exits non-zero so the orchestrator restarts or reports the pod. */
