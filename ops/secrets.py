@@ -15,7 +15,14 @@ from ops.errors import OpsError
 from ops.settings import Settings
 
 LOCAL_TARGETS = ("minikube", "kind")
-KEYS = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD", "DATABASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL")
+KEYS = (
+    "BETTER_AUTH_SECRET",
+    "POSTGRES_PASSWORD",
+    "DATABASE_URL",
+    "DATABASE_CA_FILE",
+    "OPENAI_API_KEY",
+    "OPENAI_MODEL",
+)
 GENERATED = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD")
 MIN_AUTH_SECRET_LENGTH = 32
 # The embedded database's account, as the todo-postgres chart creates it.
@@ -31,6 +38,7 @@ class Secrets:
     postgres_password: str  # empty when an external database is used
     openai_api_key: str
     openai_model: str
+    database_ca: str = ""  # PEM of an external database's private CA (DATABASE_CA_FILE), or empty
 
     @property
     def embedded_database(self) -> bool:
@@ -83,7 +91,25 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         postgres_password=password,
         openai_api_key=values.get("OPENAI_API_KEY", ""),
         openai_model=values.get("OPENAI_MODEL", ""),
+        database_ca=database_ca(settings, values),
     )
+
+
+def database_ca(settings: Settings, values: dict[str, str]) -> str:
+    """The CA bundle a private external database's certificate chains to (Neon's are public: none needed)."""
+    name = values.get("DATABASE_CA_FILE", "")
+    if not name:
+        return ""
+    if not values.get("DATABASE_URL"):
+        raise OpsError("DATABASE_CA_FILE is set but DATABASE_URL is not: the CA is for an external database")
+    path = settings.path(name)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise OpsError(f"DATABASE_CA_FILE: cannot read {path}: {error.strerror}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise OpsError(f"DATABASE_CA_FILE: {path} holds no PEM certificate")
+    return text
 
 
 def check_required(values: dict[str, str], path: Path) -> None:
