@@ -9,6 +9,8 @@
 #   setup.sh check  prove the shape from the host (127.0.0.1): plain TCP is refused, TLS with verify-full and
 #                   channel binding works, the app role cannot create databases, extensions or schemas
 #   setup.sh url    print the URL as the host reaches the server (for the TLS tests of the services)
+#   setup.sh ca     print the path of the CA certificate
+#   setup.sh schema print the database's schema and migration state (compared around a second deploy)
 #
 # Idempotent: the CA, certificate and password are made once (under STATE_DIR) and reused.
 set -euo pipefail
@@ -158,7 +160,8 @@ expect_refused() {
 }
 
 check() {
-  local base="postgresql://$APP_ROLE:$(password)@127.0.0.1:$PORT/$DB"
+  local base
+  base="postgresql://$APP_ROLE:$(password)@127.0.0.1:$PORT/$DB"
   expect_refused "a connection without TLS" "no encryption" psql "$base?sslmode=disable" -c 'SELECT 1'
   local tls
   tls=$(psql "$base?sslmode=verify-full&sslrootcert=$STATE_DIR/ca.crt&channel_binding=require" -qtAX \
@@ -174,12 +177,20 @@ check() {
   expect_refused "CREATE SCHEMA by the app role" "permission denied" psql "$app" -c 'CREATE SCHEMA other'
 }
 
+# What a deploy may change in the database: its tables, columns, indexes and the migration heads.
+schema() {
+  as_postgres pg_dump -p "$PORT" --schema-only --no-owner "$DB" | grep -v '^--'
+  sql -d "$DB" -c 'SELECT version_num FROM alembic_version'
+}
+
 case "${1:-up}" in
 up) up ;;
 check) check ;;
 url) url 127.0.0.1 && echo ;;
+ca) echo "$STATE_DIR/ca.crt" ;;
+schema) schema ;;
 *)
-  echo "usage: $0 [up|check|url]" >&2
+  echo "usage: $0 [up|check|url|ca|schema]" >&2
   exit 2
   ;;
 esac
