@@ -179,7 +179,8 @@ check() {
 
 # What a deploy may change in the database: its tables, columns, indexes and the migration heads.
 schema() {
-  as_postgres pg_dump -p "$PORT" --schema-only --no-owner "$DB" | grep -v '^--'
+  # pg_dump's \restrict lines carry a random key each run.
+  as_postgres pg_dump -p "$PORT" --schema-only --no-owner "$DB" | grep -Ev '^(--|\\(un)?restrict )'
   sql -d "$DB" -c 'SELECT version_num FROM alembic_version'
 }
 
