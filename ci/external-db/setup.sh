@@ -21,7 +21,8 @@ CLUSTER="${EXTERNAL_DB_CLUSTER:-external}"
 PORT="${EXTERNAL_DB_PORT:-5433}"
 DB=todo_external
 APP_ROLE=todo_app
-NETWORK=kind # Docker's network of kind's nodes: its gateway is the host as the pods see it
+# Docker's network of kind's nodes (kind's own setting names another one): its gateway is the host as pods see it.
+NETWORK="${KIND_EXPERIMENTAL_DOCKER_NETWORK:-kind}"
 STATE_DIR="${EXTERNAL_DB_STATE_DIR:-/var/lib/todo-ci/external-db}"
 ENV_FILE="${INVOKE_DEPLOY_ENV_FILE:-env/local.env}"
 CONF_DIR="/etc/postgresql/$PG_VERSION/$CLUSTER"
