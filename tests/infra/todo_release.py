@@ -17,9 +17,13 @@ import requests
 import testinfra
 from testinfra.host import Host
 
+from ops.settings import RELEASES as ALL_RELEASES
+
 EXTERNAL_DATABASE = os.environ.get("TODO_DATABASE") == "external"
-APP_RELEASES = ("todo-backend", "todo-frontend")
-RELEASES = APP_RELEASES if EXTERNAL_DATABASE else ("todo-postgres", *APP_RELEASES)
+# The releases the deploy installed: todo-postgres only with the embedded database.
+RELEASES = tuple(
+    release for release in ALL_RELEASES if not (EXTERNAL_DATABASE and release == "todo-postgres")
+)
 HTTP_TIMEOUT_SECONDS = 30  # one chat turn of the offline model is far quicker; this only bounds a hang
 KUBECTL_TIMEOUT_SECONDS = 300
 SIGN_UP_ATTEMPTS = 6

@@ -1,6 +1,7 @@
 """The lint phase with the real helm and the real charts: the deploy's values pass, a typo is named."""
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,16 @@ from ops.settings import RELEASES
 from ops.shell import Shell
 
 pytestmark = pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
-SECRETS = Secrets("s" * 40, "postgresql://todo:pw@todo-postgres:5432/todo", "pw", "", "")
+# Every optional setting given, so that the schema sees each value the runner can set.
+SECRETS = Secrets(
+    "s" * 40,
+    "postgresql://todo:pw@todo-postgres:5432/todo",
+    "pw",
+    "",
+    "gpt-4o",
+    "http://vllm:8000/v1",
+    "chat_completions",
+)
 IMAGES = {"todo-backend": "127.0.0.1:5000/todo-backend:0123abcd", "todo-frontend": "todo-frontend:4567"}
 
 
@@ -38,7 +48,12 @@ def test_a_typo_in_a_values_file_is_named(tmp_path: Path) -> None:
 def test_an_external_databases_ca_goes_into_the_secret_and_the_charts_mount_it(
     tmp_path: Path, release: str
 ) -> None:
-    external = Secrets("s" * 40, "postgresql://u:p@db:5433/todo?sslmode=require", "", "", "", "PEM")
+    external = replace(
+        SECRETS,
+        database_url="postgresql://u:p@db:5433/todo?sslmode=require",
+        postgres_password="",
+        database_ca="PEM",
+    )
     settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
     values = release_values(release, settings, external, IMAGES, "http://127.0.0.1:30000")
     assert secret_data(release, external)[values["database.caKey"]] == "PEM"
