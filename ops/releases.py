@@ -18,6 +18,9 @@ SECRET_NAMES = {
     "todo-frontend": "todo-frontend-credentials",
 }
 
+# The key of an external database's CA in the backend's and frontend's Secrets (the charts' database.caKey).
+DATABASE_CA_KEY = "database-ca.crt"
+
 
 # Pod Security Admission: every pod of the releases meets the `restricted` profile, so the namespace
 # enforces it (and warns and audits), pinned to the oldest Kubernetes the charts support so that a cluster
@@ -41,6 +44,8 @@ def secret_data(release: str, secrets: Secrets) -> dict[str, str]:
     if release == "todo-postgres":
         return {"password": secrets.postgres_password}
     data = {"database-url": secrets.database_url, "better-auth-secret": secrets.better_auth_secret}
+    if secrets.database_ca:
+        data[DATABASE_CA_KEY] = secrets.database_ca
     if release == "todo-backend" and secrets.openai_api_key:
         data["openai-api-key"] = secrets.openai_api_key
     return data
@@ -88,6 +93,8 @@ def release_values(
         "existingSecret": SECRET_NAMES[release],
         "podAnnotations.checksum/credentials": checksum(secret_data(release, secrets)),
     }
+    if release != "todo-postgres" and secrets.database_ca:
+        values |= {"database.caSecret": SECRET_NAMES[release], "database.caKey": DATABASE_CA_KEY}
     if release in images:
         repository, tag = images[release].rsplit(":", 1)
         values |= {"image.repository": repository, "image.tag": tag}

@@ -19,6 +19,7 @@ KEYS = (
     "BETTER_AUTH_SECRET",
     "POSTGRES_PASSWORD",
     "DATABASE_URL",
+    "DATABASE_CA_FILE",
     "OPENAI_API_KEY",
     "OPENAI_MODEL",
     "OPENAI_BASE_URL",
@@ -42,6 +43,7 @@ class Secrets:
     openai_model: str
     openai_base_url: str  # any OpenAI-compatible server; empty: api.openai.com
     openai_api_flavour: str  # the API that server speaks; empty: the chart's default
+    database_ca: str = ""  # PEM of an external database's private CA (DATABASE_CA_FILE), or empty
 
     @property
     def embedded_database(self) -> bool:
@@ -96,7 +98,25 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         openai_model=values.get("OPENAI_MODEL", ""),
         openai_base_url=values.get("OPENAI_BASE_URL", ""),
         openai_api_flavour=values.get("OPENAI_API_FLAVOUR", ""),
+        database_ca=database_ca(settings, values),
     )
+
+
+def database_ca(settings: Settings, values: dict[str, str]) -> str:
+    """The CA bundle a private external database's certificate chains to (Neon's are public: none needed)."""
+    name = values.get("DATABASE_CA_FILE", "")
+    if not name:
+        return ""
+    if not values.get("DATABASE_URL"):
+        raise OpsError("DATABASE_CA_FILE is set but DATABASE_URL is not: the CA is for an external database")
+    path = settings.path(name)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise OpsError(f"DATABASE_CA_FILE: cannot read {path}: {error.strerror}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise OpsError(f"DATABASE_CA_FILE: {path} holds no PEM certificate")
+    return text
 
 
 def check_model_settings(values: dict[str, str]) -> None:

@@ -5,6 +5,7 @@ import sys
 from invoke import Context
 
 from ops.errors import OpsError
+from ops.secrets import read_env
 from ops.settings import Settings
 from ops.shell import Shell, join
 from ops.targets import public_url, target_for
@@ -19,6 +20,10 @@ def suite_environment(shell: Shell, settings: Settings) -> dict[str, str]:
         "TODO_NAMESPACE": settings.namespace,
         "TODO_KUBE_CONTEXT": target_for(settings).kube_context(settings),
         "TODO_KUBECONFIG": settings.kubeconfig,
+        # The suites check the releases the deploy installed: no todo-postgres with an external database.
+        "TODO_DATABASE": "external"
+        if read_env(settings.path(settings.env_file)).get("DATABASE_URL")
+        else "embedded",
     }
 
 

@@ -19,6 +19,13 @@ MIGRATION_LOCK_KEY = 7_263_511_904
 # A migration init container may start while the database's Service does not route yet (right after an
 # install or a reset): keep trying this long before giving up.
 CONNECT_PATIENCE_SECONDS = 90
+# libpq's words when the server's certificate does not verify (sslmode verify-ca or verify-full, or require
+# with a root certificate such as the charts' database.caSecret).
+CERTIFICATE_FAILURES = ("certificate verify failed", "does not match host name")
+CERTIFICATE_HINT = (
+    "the database server's TLS certificate cannot be verified; give its CA (sslrootcert in DATABASE_URL, "
+    "PGSSLROOTCERT, or the chart's database.caSecret) or check the host name in DATABASE_URL"
+)
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -48,8 +55,11 @@ def connect_patiently(engine: Engine) -> Connection:
         try:
             return engine.connect()
         except OperationalError as error:
+            reason = str(error.orig).strip().splitlines()[0]
+            if any(failure in reason for failure in CERTIFICATE_FAILURES):
+                # Not transient: waiting cannot make the server's certificate verify.
+                raise SystemExit(f"migrations: {CERTIFICATE_HINT}: {reason}") from None
             if time.monotonic() > deadline:
-                reason = str(error.orig).strip().splitlines()[0]
                 message = f"migrations: database unreachable for {CONNECT_PATIENCE_SECONDS} s: {reason}"
                 raise SystemExit(message) from None
             logging.getLogger("alembic").warning("database not reachable yet; retrying in 2 s")

@@ -4,6 +4,8 @@
  */
 import { Pool, type PoolConfig } from "pg";
 
+import { pgConfig } from "@/lib/pg-config";
+
 export const POOL_LIMITS = {
   max: 10,
   // Connecting (TCP + authentication) to a server that accepts and never answers gives up after this.
@@ -17,7 +19,7 @@ export const POOL_LIMITS = {
 } satisfies PoolConfig;
 
 export function createPool(databaseUrl: string, overrides: PoolConfig = {}): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, ...POOL_LIMITS, ...overrides });
+  const pool = new Pool({ ...pgConfig(databaseUrl), ...POOL_LIMITS, ...overrides });
   // A connection can die (database restart, failover): while idle the pool reports it, while in use the client
   // does (its query fails too). Without these listeners the error would crash the server.
   const lost = (error: Error) => console.error(`todo-frontend: database connection lost: ${error.message}`);

@@ -1,5 +1,6 @@
 import { ConfigError } from "@/lib/config";
 import { migrateAuthSchema } from "@/lib/migrate";
+import { describeDatabaseError } from "@/lib/pg-config";
 
 // Like the backend's migrations: the database may still be starting (or its Service not routing yet) when the
 // server starts, right after an install or a reset. Keep trying this long before giving up.
@@ -43,7 +44,9 @@ export async function runStartupMigrations(): Promise<void> {
       return;
     } catch (error) {
       if (error instanceof ConfigError) fail(error.message);
-      if (!isUnreachable(error)) fail(`cannot migrate the auth tables in DATABASE_URL's database: ${reason(error)}`);
+      if (!isUnreachable(error)) {
+        fail(`cannot migrate the auth tables in DATABASE_URL's database: ${describeDatabaseError(error)}`);
+      }
       if (Date.now() >= deadline) fail(`database unreachable for ${patience} s, giving up: ${reason(error)}`);
       console.warn(`todo-frontend: database not reachable yet (attempt ${attempt}: ${reason(error)}); retrying in 2 s`);
       await new Promise((resolve) => setTimeout(resolve, RETRY_INTERVAL_MS));

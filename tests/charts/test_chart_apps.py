@@ -330,3 +330,30 @@ def test_a_budget_is_a_count_or_a_percentage(render_error) -> None:
     budget = {"podDisruptionBudget": {"minAvailable": "two"}}
     message = render_error("todo-backend", {"replicaCount": 3, **budget})
     assert "minAvailable" in message and "does not match pattern" in message
+
+
+@APPS
+def test_a_private_database_ca_is_mounted_read_only_and_named_in_pgsslrootcert(render, chart: str) -> None:
+    objects = render(chart, variant="external-db")
+    spec = pod_spec(objects)
+    (volume,) = [volume for volume in spec["volumes"] if volume["name"] == "database-ca"]
+    assert volume["secret"] == {
+        "secretName": "todo-external-db-ca",
+        "items": [{"key": "database-ca.crt", "path": "database-ca.crt"}],
+    }
+    for container in [main_container(objects), *spec.get("initContainers", [])]:
+        assert env_map(container)["PGSSLROOTCERT"] == "/etc/todo/database-ca/database-ca.crt"
+        (mount,) = [mount for mount in container["volumeMounts"] if mount["name"] == "database-ca"]
+        assert mount == {"name": "database-ca", "mountPath": "/etc/todo/database-ca", "readOnly": True}
+
+
+@APPS
+def test_without_a_database_ca_the_system_cas_apply(render, chart: str) -> None:
+    objects = render(chart)
+    assert "PGSSLROOTCERT" not in env_map(main_container(objects))
+    assert all(volume["name"] != "database-ca" for volume in pod_spec(objects)["volumes"])
+
+
+@APPS
+def test_a_database_ca_secret_must_be_a_secret_name(render_error, chart: str) -> None:
+    assert "caSecret" in render_error(chart, {"database": {"caSecret": "Not A Name"}})

@@ -3,9 +3,7 @@
 import json
 
 import pytest
-from todo_release import RELEASES, Deployment
-
-WORKLOAD_RELEASES = ("todo-backend", "todo-frontend", "todo-postgres")
+from todo_release import EXTERNAL_DATABASE, RELEASES, Deployment
 
 
 def containers(pod: dict) -> list[dict]:
@@ -23,6 +21,12 @@ def test_the_release_has_pods_and_every_one_is_ready(deployment: Deployment, rel
     for pod in pods:
         ready = {cond["type"]: cond["status"] for cond in pod["status"].get("conditions", [])}.get("Ready")
         assert ready == "True", f"{pod['metadata']['name']} is not Ready"
+
+
+@pytest.mark.skipif(not EXTERNAL_DATABASE, reason="the embedded database is in use")
+def test_an_external_database_leaves_todo_postgres_uninstalled(deployment: Deployment) -> None:
+    assert deployment.helm("status", "todo-postgres").returncode != 0
+    assert deployment.objects("statefulsets", "app.kubernetes.io/instance=todo-postgres") == []
 
 
 def test_the_namespace_enforces_the_restricted_pod_security_profile(deployment: Deployment) -> None:
@@ -55,7 +59,7 @@ def test_every_container_is_declared_non_root(deployment: Deployment) -> None:
             assert "ALL" in context.get("capabilities", {}).get("drop", [])
 
 
-@pytest.mark.parametrize("release", WORKLOAD_RELEASES)
+@pytest.mark.parametrize("release", RELEASES)
 def test_inside_the_container_the_user_is_not_root_and_the_root_filesystem_is_read_only(
     deployment: Deployment, release: str
 ) -> None:
@@ -68,7 +72,7 @@ def test_inside_the_container_the_user_is_not_root_and_the_root_filesystem_is_re
     assert "Read-only file system" in write.stderr
 
 
-@pytest.mark.parametrize("release", WORKLOAD_RELEASES)
+@pytest.mark.parametrize("release", RELEASES)
 def test_every_container_has_probes_and_resource_limits(deployment: Deployment, release: str) -> None:
     for pod in deployment.pods(release):
         for container in pod["spec"]["containers"]:

@@ -1,6 +1,7 @@
 """The deployed release as the end-to-end tests see it: kubectl and testinfra for the cluster, HTTP for users.
 
-`invoke test.e2e` sets TODO_BASE_URL, TODO_NAMESPACE, TODO_KUBE_CONTEXT and TODO_KUBECONFIG.
+`invoke test.e2e` sets TODO_BASE_URL, TODO_NAMESPACE, TODO_KUBE_CONTEXT, TODO_KUBECONFIG and TODO_DATABASE
+(`external` when DATABASE_URL names a database outside the cluster: then todo-postgres is not installed).
 """
 
 import json
@@ -16,8 +17,13 @@ import requests
 import testinfra
 from testinfra.host import Host
 
-from ops.settings import RELEASES
+from ops.settings import RELEASES as ALL_RELEASES
 
+EXTERNAL_DATABASE = os.environ.get("TODO_DATABASE") == "external"
+# The releases the deploy installed: todo-postgres only with the embedded database.
+RELEASES = tuple(
+    release for release in ALL_RELEASES if not (EXTERNAL_DATABASE and release == "todo-postgres")
+)
 HTTP_TIMEOUT_SECONDS = 30  # one chat turn of the offline model is far quicker; this only bounds a hang
 KUBECTL_TIMEOUT_SECONDS = 300
 SIGN_UP_ATTEMPTS = 6
@@ -62,7 +68,7 @@ class Deployment:
         return json.loads(self.kubectl("get", kind, *selection, "-o", "json"))["items"]
 
     def pods(self, release: str | None = None) -> list[dict[str, Any]]:
-        """The release's running pods (all three releases by default), without finished helm test pods."""
+        """The release's running pods (every installed release by default), not finished helm test pods."""
         releases = [release] if release else list(RELEASES)
         pods = self.objects("pods", f"app.kubernetes.io/instance in ({','.join(releases)})")
         return [pod for pod in pods if pod["status"].get("phase") not in ("Succeeded", "Failed")]

@@ -1,6 +1,7 @@
 """The lint phase with the real helm and the real charts: the deploy's values pass, a typo is named."""
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from invoke import Context
 from runner_fakes import settings_for
 
 from ops.errors import OpsError
-from ops.releases import lint, release_values
+from ops.releases import lint, release_values, secret_data
 from ops.secrets import Secrets
 from ops.settings import RELEASES
 from ops.shell import Shell
@@ -41,3 +42,20 @@ def test_a_typo_in_a_values_file_is_named(tmp_path: Path) -> None:
     values = release_values("todo-backend", settings, SECRETS, IMAGES, "http://127.0.0.1:30000")
     with pytest.raises(OpsError, match=r"chart todo-backend rejects its values:\n.*replicas"):
         lint(Shell(Context()), settings, "todo-backend", values)
+
+
+@pytest.mark.parametrize("release", ["todo-backend", "todo-frontend"])
+def test_an_external_databases_ca_goes_into_the_secret_and_the_charts_mount_it(
+    tmp_path: Path, release: str
+) -> None:
+    external = replace(
+        SECRETS,
+        database_url="postgresql://u:p@db:5433/todo?sslmode=require",
+        postgres_password="",
+        database_ca="PEM",
+    )
+    settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
+    values = release_values(release, settings, external, IMAGES, "http://127.0.0.1:30000")
+    assert secret_data(release, external)[values["database.caKey"]] == "PEM"
+    assert values["database.caSecret"] == values["existingSecret"]
+    lint(Shell(Context()), settings, release, values)

@@ -76,6 +76,49 @@ def test_a_database_url_that_is_not_postgresql_is_refused(
         load_secrets(settings_for("context", env_file))
 
 
+CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def external_database(monkeypatch: pytest.MonkeyPatch, ca_file: str) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example.com:5433/todo?sslmode=require")
+    monkeypatch.setenv("DATABASE_CA_FILE", ca_file)
+
+
+def test_an_external_database_ca_file_is_read(
+    env_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = tmp_path / "ca.crt"
+    ca.write_text(CA_PEM)
+    external_database(monkeypatch, str(ca))
+    assert load_secrets(settings_for("context", env_file)).database_ca == CA_PEM
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, r"cannot read .*ca\.crt: No such file"), ("hello", r".*ca\.crt holds no PEM certificate")],
+)
+def test_a_bad_database_ca_file_is_named(
+    env_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str | None, message: str
+) -> None:
+    ca = tmp_path / "ca.crt"
+    if content is not None:
+        ca.write_text(content)
+    external_database(monkeypatch, str(ca))
+    with pytest.raises(OpsError, match=f"DATABASE_CA_FILE: {message}"):
+        load_secrets(settings_for("context", env_file))
+
+
+def test_a_database_ca_without_an_external_database_is_refused(
+    env_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pw")
+    monkeypatch.setenv("DATABASE_CA_FILE", "ca.crt")
+    with pytest.raises(OpsError, match=r"DATABASE_CA_FILE is set but DATABASE_URL is not"):
+        load_secrets(settings_for("context", env_file))
+
+
 def test_the_model_settings_reach_the_backend_chart(env_file: Path) -> None:
     env_file.parent.mkdir(parents=True)
     env_file.write_text("OPENAI_BASE_URL=http://ollama:11434/v1\nOPENAI_API_FLAVOUR=chat_completions\n")

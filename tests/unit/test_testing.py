@@ -17,7 +17,15 @@ def test_the_suites_are_pointed_at_the_release(tmp_path) -> None:
         "TODO_NAMESPACE": "todo",
         "TODO_KUBE_CONTEXT": "ci",
         "TODO_KUBECONFIG": "/etc/kubeconfig",
+        "TODO_DATABASE": "embedded",
     }
+
+
+def test_the_suites_learn_that_the_database_is_external(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example.com:5432/todo?sslmode=require")
+    settings = settings_for("context", tmp_path / "e", kube_context="ci")
+    env = suite_environment(Shell(cluster_context(invoke_config())), settings)
+    assert env["TODO_DATABASE"] == "external"
 
 
 def test_every_suite_runs_and_the_failed_ones_are_named() -> None:

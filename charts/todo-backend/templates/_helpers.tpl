@@ -15,5 +15,6 @@ env:
   {{- include "todo-common.secretEnv" (dict "context" . "name" "BETTER_AUTH_SECRET" "key" "better-auth-secret") | nindent 2 }}
   {{- end }}
   {{- include "todo-common.secretEnv" (dict "context" . "name" "OPENAI_API_KEY" "key" "openai-api-key" "optional" true) | nindent 2 }}
+  {{- with (include "todo-common.databaseCaEnv" .) }}{{ . | nindent 2 }}{{ end }}
   {{- with (include "todo-common.extraEnv" .) }}{{ . | nindent 2 }}{{ end }}
 {{- end }}
