@@ -37,7 +37,8 @@ def pooled_backend_pids(engine: Engine) -> list[int]:
 def end_sessions(admin: Engine, pids: list[int]) -> None:
     """pg_terminate_backend, as a restart does to every session; returns once they are gone."""
     assert pids, "the app has no pooled connection to end"
-    with admin.connect() as connection:
+    # Autocommit: within one transaction pg_stat_activity is a snapshot, and would never see them go.
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for pid in pids:
             connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         for _ in range(500):
