@@ -9,7 +9,8 @@ import { GET, POST } from "@/app/api/backend/[...path]/route";
 import { upstreamFetch } from "@/lib/upstream";
 
 const getToken = vi.fn();
-vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }) }));
+vi.mock("@/lib/auth", () => ({ getAuth: () => ({ api: { getToken } }), confirmSignedOut: async () => undefined }));
+const PAGE = { origin: "http://localhost:3000" }; // the app's own page sends its origin with a state change
 
 const JWT = `${Buffer.from('{"alg":"EdDSA"}').toString("base64url")}.${Buffer.from('{"sub":"u1"}').toString("base64url")}.s`;
 
@@ -86,7 +87,7 @@ describe("the proxy with a streaming backend", () => {
     const request = new NextRequest("http://localhost:3000/api/backend/chat/stream", {
       method: "POST",
       body: '{"message":"hi"}',
-      headers: { accept: "text/event-stream" },
+      headers: { accept: "text/event-stream", ...PAGE },
     });
     const response = await POST(request, { params: Promise.resolve({ path: ["chat", "stream"] }) });
     expect(response.headers.get("content-type")).toBe("text/event-stream");
@@ -108,6 +109,7 @@ describe("the proxy with a streaming backend", () => {
     const request = new NextRequest("http://localhost:3000/api/backend/chat/stream", {
       method: "POST",
       body: '{"message":"hi"}',
+      headers: PAGE,
       signal: browser.signal,
     });
     const response = await POST(request, { params: Promise.resolve({ path: ["chat", "stream"] }) });
