@@ -15,30 +15,43 @@ export interface BackendToken {
   setCookies: string[];
 }
 
+/**
+ * Better Auth reads a lookup that failed (the database restarting) as "no session". So "no session" for a request
+ * with cookies is only believed once the database answers (confirmSignedOut throws while it does not), and after
+ * the same lookup, made again now that it answers, agrees: a blip must not sign anyone out.
+ */
+async function confirmed<T>(lookup: () => Promise<T | null>, headers: Headers): Promise<T | null> {
+  const first = await lookup();
+  if (first !== null || !headers.get("cookie")) return first;
+  await confirmSignedOut(headers);
+  return lookup();
+}
+
 async function mint(headers: Headers): Promise<string | null> {
   try {
     return (await getAuth().api.getToken({ headers })).token;
   } catch (error) {
-    if (!(isAPIError(error) && error.statusCode === 401)) throw error;
-    await confirmSignedOut(headers); // a database fault looks like "no session" to Better Auth
-    return null;
+    if (isAPIError(error) && error.statusCode === 401) return null;
+    throw error;
   }
+}
+
+async function session(headers: Headers) {
+  const answer = await getAuth().api.getSession({ headers, returnHeaders: true });
+  return answer.response ? { session: answer.response, setCookies: answer.headers.getSetCookie() } : null;
 }
 
 /** The signed-in user's backend token, or null when the request carries no valid session. */
 export async function backendToken(headers: Headers): Promise<BackendToken | null> {
-  const { headers: answered, response: session } = await getAuth().api.getSession({ headers, returnHeaders: true });
-  if (!session) {
-    await confirmSignedOut(headers); // likewise: no session, or no answer from the session store?
-    return null;
-  }
-  const { id: sessionId } = session.session;
-  const userId = session.user.id;
+  const found = await confirmed(() => session(headers), headers);
+  if (!found) return null;
+  const { id: sessionId } = found.session.session;
+  const userId = found.session.user.id;
   let token = backendTokens.get(sessionId, userId);
   if (!token) {
-    token = await mint(headers);
+    token = await confirmed(() => mint(headers), headers);
     if (!token) return null;
     backendTokens.set(sessionId, userId, token);
   }
-  return { token, userId, setCookies: answered.getSetCookie() };
+  return { token, userId, setCookies: found.setCookies };
 }

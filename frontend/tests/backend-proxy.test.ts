@@ -148,6 +148,28 @@ describe("/api/backend proxy", () => {
     expect(received).toHaveLength(0);
   });
 
+  it("keeps a user signed in whose session lookup failed while the database restarted", async () => {
+    // Better Auth reads the failed lookup as "no session"; by the time the proxy asks, the database answers again.
+    const restored = await getSession();
+    getSession.mockResolvedValueOnce({ headers: new Headers(), response: null });
+    getSession.mockResolvedValueOnce(restored);
+    const response = await call(GET, ["tasks"], "tasks", { method: "GET", headers: { cookie: "session=1" } });
+
+    expect(response.status).toBe(200);
+    expect(confirmSignedOut).toHaveBeenCalled();
+    expect(received).toHaveLength(1);
+  });
+
+  it("answers 503 while the database does not answer, whatever Better Auth made of the lookup", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    getSession.mockResolvedValue({ headers: new Headers(), response: null });
+    confirmSignedOut.mockRejectedValueOnce(new Error("the session store is unreachable"));
+    const response = await call(GET, ["tasks"], "tasks", { method: "GET", headers: { cookie: "session=1" } });
+
+    expect(response.status).toBe(503);
+    expect(received).toHaveLength(0);
+  });
+
   it("answers 503, not 500, when the session cannot be checked", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     getSession.mockRejectedValue(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
