@@ -11,6 +11,7 @@ import httpx
 import pytest
 from chatkit.types import (
     AssistantMessageItem,
+    ClientEffectEvent,
     ErrorEvent,
     InferenceOptions,
     ItemsListParams,
@@ -98,6 +99,10 @@ def done_items(events: list[ThreadStreamEvent]) -> list[ThreadItem]:
     return [event.item for event in events if isinstance(event, ThreadItemDoneEvent)]
 
 
+def deltas_first(events: list[ThreadStreamEvent], item_id: str) -> ThreadStreamEvent:
+    return next(e for e in events if isinstance(e, ThreadItemUpdatedEvent) and e.item_id == item_id)
+
+
 def reply_text(events: list[ThreadStreamEvent]) -> str:
     [message] = [item for item in done_items(events) if isinstance(item, AssistantMessageItem)]
     return message.content[0].text
@@ -127,6 +132,11 @@ def test_a_new_thread_streams_the_user_message_tool_activity_and_the_reply(alice
         isinstance(e, ThreadItemUpdatedEvent) and isinstance(e.update, WorkflowTaskUpdated) for e in events
     )
     assert [task["title"] for task in alice.get("/tasks").json()] == ["Buy milk"]
+    # the page is told to refresh its task list as soon as the tool has run
+    [effect] = [event for event in events if isinstance(event, ClientEffectEvent)]
+    assert effect.name == "tasks_changed" and events.index(effect) < events.index(
+        deltas_first(events, reply.id)
+    )
 
 
 def test_the_user_message_keeps_its_id_and_the_thread_reads_back(alice: User) -> None:

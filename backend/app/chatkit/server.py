@@ -18,6 +18,7 @@ from chatkit.types import (
     AssistantMessageContent,
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
+    ClientEffectEvent,
     CustomTask,
     ErrorEvent,
     ThreadItem,
@@ -45,6 +46,8 @@ from app.chatkit.store import (
 )
 from app.models import ToolAction
 
+# Sent when a tool has changed the user's tasks, so that the page can refresh its task list at once.
+TASKS_CHANGED = "tasks_changed"
 TOOL_LABELS = {
     "add_task": "Adding a task",
     "list_tasks": "Looking at your tasks",
@@ -106,10 +109,14 @@ class Reply:
             return []
         action = ToolAction(name=data["name"], arguments={}, ok=data["ok"], summary=data["summary"])
         task = self.workflow.workflow.tasks[index] = tool_task(action)
+        effect = (
+            [ClientEffectEvent(name=TASKS_CHANGED)] if data["ok"] and data["name"] != "list_tasks" else []
+        )
         return [
+            *effect,
             ThreadItemUpdatedEvent(
                 item_id=self.workflow.id, update=WorkflowTaskUpdated(task=task, task_index=index)
-            )
+            ),
         ]
 
     def _finish_workflow(self) -> list[ThreadStreamEvent]:
