@@ -1,4 +1,4 @@
-import { ConfigError } from "@/lib/config";
+import { ConfigError, readChatUi } from "@/lib/config";
 import { migrateAuthSchema } from "@/lib/migrate";
 
 function describe(error: unknown): string {
@@ -10,6 +10,7 @@ function describe(error: unknown): string {
 /** Migrates, or prints one clear line and exits non-zero so the orchestrator restarts or reports the pod. */
 export async function runStartupMigrations(): Promise<void> {
   try {
+    console.log(`todo-frontend: chat UI ${readChatUi().mode}`); // a wrong CHAT_UI stops the start here
     const changed = await migrateAuthSchema();
     const outcome = changed.length ? `migrated auth tables ${changed.join(", ")}` : "auth tables up to date";
     console.log(`todo-frontend: ${outcome}`);
