@@ -44,6 +44,8 @@ def secret_data(release: str, secrets: Secrets) -> dict[str, str]:
     data = {"database-url": secrets.database_url, "better-auth-secret": secrets.better_auth_secret}
     if release == "todo-backend" and secrets.openai_api_key:
         data["openai-api-key"] = secrets.openai_api_key
+    if release == "todo-frontend" and secrets.chatkit_domain_key:
+        data["chatkit-domain-key"] = secrets.chatkit_domain_key
     return data
 
 
@@ -97,6 +99,7 @@ def release_values(
             "publicUrl": url,
             "service.type": "NodePort",
             "service.nodePort": settings.frontend_node_port,
+            "chatUi": secrets.chat_ui,
         }
     if release == "todo-backend":
         values["betterAuth.url"] = url

@@ -15,7 +15,16 @@ from ops.errors import OpsError
 from ops.settings import Settings
 
 LOCAL_TARGETS = ("minikube", "kind")
-KEYS = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD", "DATABASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL")
+KEYS = (
+    "BETTER_AUTH_SECRET",
+    "POSTGRES_PASSWORD",
+    "DATABASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_MODEL",
+    "CHAT_UI",
+    "CHATKIT_DOMAIN_KEY",
+)
+CHAT_UIS = ("default", "chatkit")
 GENERATED = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD")
 MIN_AUTH_SECRET_LENGTH = 32
 # The embedded database's account, as the todo-postgres chart creates it.
@@ -31,6 +40,8 @@ class Secrets:
     postgres_password: str  # empty when an external database is used
     openai_api_key: str
     openai_model: str
+    chat_ui: str = "default"  # the frontend's chat UI: its own, or ChatKit (docs/frontend.md)
+    chatkit_domain_key: str = ""
 
     @property
     def embedded_database(self) -> bool:
@@ -83,6 +94,8 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         postgres_password=password,
         openai_api_key=values.get("OPENAI_API_KEY", ""),
         openai_model=values.get("OPENAI_MODEL", ""),
+        chat_ui=values.get("CHAT_UI", "default"),
+        chatkit_domain_key=values.get("CHATKIT_DOMAIN_KEY", ""),
     )
 
 
@@ -97,9 +110,21 @@ def check_required(values: dict[str, str], path: Path) -> None:
         )
     if len(values["BETTER_AUTH_SECRET"]) < MIN_AUTH_SECRET_LENGTH:
         raise OpsError(f"BETTER_AUTH_SECRET must be at least {MIN_AUTH_SECRET_LENGTH} characters long")
+    check_chat_ui(values, path)
     url = values.get("DATABASE_URL", "")
     if url and not url.startswith(("postgresql://", "postgres://")):
         raise OpsError("DATABASE_URL must be a PostgreSQL URL: postgresql://user:password@host:5432/database")
+
+
+def check_chat_ui(values: dict[str, str], path: Path) -> None:
+    chat_ui = values.get("CHAT_UI", "default")
+    if chat_ui not in CHAT_UIS:
+        raise OpsError(f"CHAT_UI must be default or chatkit, not {chat_ui!r} (in {path} or the environment)")
+    if chat_ui == "chatkit" and not values.get("CHATKIT_DOMAIN_KEY"):
+        raise OpsError(
+            "CHAT_UI=chatkit needs CHATKIT_DOMAIN_KEY: register the app's domain in OpenAI's domain "
+            f"allowlist and put its key in {path} (docs/frontend.md)"
+        )
 
 
 def embedded_database_url(password: str) -> str:

@@ -11,6 +11,8 @@ import docker
 import pytest
 from runner_fakes import FakeDocker
 
+from ops import secrets
+
 
 class FrontendStub(BaseHTTPRequestHandler):
     """Answers the smoke test's two requests like a healthy frontend; anything else is 404."""
@@ -35,7 +37,7 @@ def tools_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def no_secrets_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD", "DATABASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"):
+    for key in secrets.KEYS:
         monkeypatch.delenv(key, raising=False)
 
 

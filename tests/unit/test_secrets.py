@@ -6,6 +6,7 @@ import pytest
 from runner_fakes import settings_for
 
 from ops.errors import OpsError
+from ops.releases import secret_data
 from ops.secrets import load_secrets
 
 STRONG = "s" * 40
@@ -72,4 +73,30 @@ def test_a_database_url_that_is_not_postgresql_is_refused(
     monkeypatch.setenv("BETTER_AUTH_SECRET", STRONG)
     monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db:3306/todo")
     with pytest.raises(OpsError, match=r"must be a PostgreSQL URL"):
+        load_secrets(settings_for("context", env_file))
+
+
+def test_the_chat_ui_and_its_domain_key_come_from_the_env_file(env_file: Path) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(f"BETTER_AUTH_SECRET={STRONG}\nPOSTGRES_PASSWORD=pw\n")
+    assert load_secrets(settings_for("context", env_file)).chat_ui == "default"
+    with env_file.open("a") as file:
+        file.write("CHAT_UI=chatkit\nCHATKIT_DOMAIN_KEY=domain_pk_1\n")
+    secrets = load_secrets(settings_for("context", env_file))
+    assert (secrets.chat_ui, secrets.chatkit_domain_key) == ("chatkit", "domain_pk_1")
+    assert secret_data("todo-frontend", secrets)["chatkit-domain-key"] == "domain_pk_1"
+    assert "chatkit-domain-key" not in secret_data("todo-backend", secrets)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("CHAT_UI=chatkit\n", "CHAT_UI=chatkit needs CHATKIT_DOMAIN_KEY"),
+        ("CHAT_UI=chatgpt\n", "CHAT_UI must be default or chatkit, not 'chatgpt'"),
+    ],
+)
+def test_a_wrong_chat_ui_is_refused_before_any_change(env_file: Path, settings: str, message: str) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(f"BETTER_AUTH_SECRET={STRONG}\nPOSTGRES_PASSWORD=pw\n{settings}")
+    with pytest.raises(OpsError, match=message):
         load_secrets(settings_for("context", env_file))
