@@ -7,6 +7,7 @@ from the same chat turn as /chat, with the offline model and with an OpenAI-comp
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from chatkit.types import (
@@ -29,11 +30,13 @@ from chatkit.types import (
     ThreadItemUpdatedEvent,
     ThreadListParams,
     ThreadMetadata,
+    ThreadRetryAfterItemParams,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
     ThreadsDeleteReq,
     ThreadsGetByIdReq,
     ThreadsListReq,
+    ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     ThreadsUpdateReq,
     ThreadUpdatedEvent,
@@ -52,6 +55,7 @@ from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import TokenFactory, User
 from tests.openai_stub import FINAL_TEXT, TITLE, OpenAIStub, running_openai_stub
+from tests.test_chat_stream import StalledAgent, stream_until
 
 EVENT = TypeAdapter[ThreadStreamEvent](ThreadStreamEvent)
 THREADS = TypeAdapter(Page[ThreadMetadata])
@@ -73,7 +77,12 @@ def stream(user: User, request: BaseModel) -> list[ThreadStreamEvent]:
     response = send(user, request)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
-    lines = [line for line in response.text.splitlines() if line.startswith("data: ")]
+    return parse_events(response.text)
+
+
+def parse_events(text: str) -> list[ThreadStreamEvent]:
+    """ChatKit's server-sent events: one `data: <event>` line each."""
+    lines = [line for line in text.splitlines() if line.startswith("data: ")]
     return [EVENT.validate_json(line.removeprefix("data: ")) for line in lines]
 
 
@@ -315,3 +324,38 @@ def test_a_failing_model_is_an_error_event_for_a_person(online_alice: User, stub
     assert isinstance(events[1], ThreadItemDoneEvent) and not any(
         isinstance(event, ThreadItemAddedEvent) for event in events
     )
+
+
+def test_retry_answers_the_same_user_message_again(online_alice: User, stub: OpenAIStub) -> None:
+    stub.fail_with = 400
+    events = new_thread(online_alice, "Please remember oat milk")
+    thread_id, user_message = events[0].thread.id, done_items(events)[0]  # type: ignore[union-attr]
+    stub.fail_with = None
+    params = ThreadRetryAfterItemParams(thread_id=thread_id, item_id=user_message.id)
+    retried = stream(online_alice, ThreadsRetryAfterItemReq(params=params))
+    assert reply_text(retried) == FINAL_TEXT
+    page = items(online_alice, thread_id)
+    assert [item.type for item in page.data] == ["user_message", "workflow", "assistant_message"]
+    assert page.data[0].id == user_message.id  # answered, not stored twice
+    # a retry of the first message again replaces its answer
+    again = stream(online_alice, ThreadsRetryAfterItemReq(params=params))
+    assert reply_text(again) == FINAL_TEXT
+    messages = online_alice.get(f"/conversations/{thread_id.removeprefix('thr_')}/messages").json()
+    assert [message["role"] for message in messages] == ["user", "assistant"]
+
+
+def test_stop_keeps_what_was_said_and_done_marked_as_stopped(alice: User, app: FastAPI) -> None:
+    app.state.chat_agent = StalledAgent()
+    request = ThreadsCreateReq(params=ThreadCreateParams(input=text_input("Add milk and tell me a story")))
+    body = request.model_dump_json().encode()
+    text = anyio.run(stream_until, app, alice, "/chatkit", body, b"assistant_message.content_part.text_delta")
+    events = parse_events(text)
+    thread_id = events[0].thread.id  # type: ignore[union-attr]
+    assert [item.type for item in items(alice, thread_id).data] == [
+        "user_message",
+        "workflow",
+        "assistant_message",
+    ]
+    messages = alice.get(f"/conversations/{thread_id.removeprefix('thr_')}/messages").json()
+    assert (messages[1]["status"], messages[1]["content"]) == ("stopped", "Added Milk, and now ")
+    assert [call["summary"] for call in messages[1]["tool_calls"]] == ['Added task #7 "Milk"']
