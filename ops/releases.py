@@ -99,8 +99,9 @@ def release_values(
             "publicUrl": url,
             "service.type": "NodePort",
             "service.nodePort": settings.frontend_node_port,
-            "chatUi": secrets.chat_ui,
         }
+        if secrets.chat_ui:  # else the chart's value (its default, or a values file's)
+            values["chatUi"] = secrets.chat_ui
     if release == "todo-backend":
         values["betterAuth.url"] = url
         if secrets.openai_model:

@@ -40,7 +40,7 @@ class Secrets:
     postgres_password: str  # empty when an external database is used
     openai_api_key: str
     openai_model: str
-    chat_ui: str = "default"  # the frontend's chat UI: its own, or ChatKit (docs/frontend.md)
+    chat_ui: str = ""  # the frontend's chat UI, default or chatkit (docs/frontend.md); empty: the chart's
     chatkit_domain_key: str = ""
 
     @property
@@ -94,7 +94,7 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         postgres_password=password,
         openai_api_key=values.get("OPENAI_API_KEY", ""),
         openai_model=values.get("OPENAI_MODEL", ""),
-        chat_ui=values.get("CHAT_UI", "default"),
+        chat_ui=values.get("CHAT_UI", ""),
         chatkit_domain_key=values.get("CHATKIT_DOMAIN_KEY", ""),
     )
 

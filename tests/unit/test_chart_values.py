@@ -31,6 +31,10 @@ def test_the_chatkit_mode_a_deploy_sets_passes_the_frontend_chart(tmp_path: Path
     chatkit = dataclasses.replace(SECRETS, chat_ui="chatkit", chatkit_domain_key="domain_pk_1")
     values = release_values("todo-frontend", settings, chatkit, IMAGES, "http://127.0.0.1:30000")
     assert values["chatUi"] == "chatkit"
+    # without CHAT_UI the chart's value applies (its default, or one from a values file)
+    assert "chatUi" not in release_values(
+        "todo-frontend", settings, SECRETS, IMAGES, "http://127.0.0.1:30000"
+    )
     lint(Shell(Context()), settings, "todo-frontend", values)
 
 

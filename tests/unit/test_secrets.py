@@ -79,7 +79,7 @@ def test_a_database_url_that_is_not_postgresql_is_refused(
 def test_the_chat_ui_and_its_domain_key_come_from_the_env_file(env_file: Path) -> None:
     env_file.parent.mkdir(parents=True)
     env_file.write_text(f"BETTER_AUTH_SECRET={STRONG}\nPOSTGRES_PASSWORD=pw\n")
-    assert load_secrets(settings_for("context", env_file)).chat_ui == "default"
+    assert load_secrets(settings_for("context", env_file)).chat_ui == ""  # the chart's value applies
     with env_file.open("a") as file:
         file.write("CHAT_UI=chatkit\nCHATKIT_DOMAIN_KEY=domain_pk_1\n")
     secrets = load_secrets(settings_for("context", env_file))
