@@ -243,6 +243,7 @@ def test_another_users_thread_is_not_found(alice: User, bob: User) -> None:
         ),
         (b'{"type": "threads.get_by_id", "params": {"thread_id": "thr_x"}}', 404, "Thread not found"),
         (b'{"type": "items.list", "params": {"thread_id": "thr_99999999999999"}}', 404, "Thread not found"),
+        (b'{"type": "items.list", "params": {"thread_id": "thr_2147483648"}}', 404, "Thread not found"),
     ],
 )
 def test_bad_payloads_get_a_clear_error(alice: User, body: bytes, status: int, message: str | None) -> None:

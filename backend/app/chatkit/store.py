@@ -37,7 +37,7 @@ from sqlmodel import Session
 from app import crud
 from app.agent.pipeline import ChatAgent
 from app.core.db import open_session
-from app.models import Conversation, Message, Role, ToolAction, _as_utc
+from app.models import MAX_ID, Conversation, Message, Role, ToolAction, _as_utc
 
 T = TypeVar("T")
 THREAD_ID = re.compile(r"thr_([1-9][0-9]{0,9})")
@@ -58,14 +58,19 @@ def thread_id(conversation_id: int) -> str:
     return f"thr_{conversation_id}"
 
 
+def _row_id(digits: str | None) -> int | None:
+    # ids beyond PostgreSQL's integer cannot exist, and asking for one would be a database error
+    return int(digits) if digits and int(digits) <= MAX_ID else None
+
+
 def conversation_id_of(thread: str) -> int | None:
     match = THREAD_ID.fullmatch(thread)
-    return int(match.group(1)) if match else None
+    return _row_id(match.group(1)) if match else None
 
 
 def message_id_of(item_id: str) -> int | None:
     match = ITEM_ID.fullmatch(item_id)
-    return int(match.group(2)) if match else None
+    return _row_id(match.group(2)) if match else None
 
 
 def user_text(item: UserMessageItem) -> str:
