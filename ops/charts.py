@@ -23,8 +23,7 @@ from ops.quantities import parse_quantity
 from ops.settings import RELEASES
 
 CHARTS = RELEASES  # each release installs the chart of the same name
-NAMESPACE = "todo"
-KUBE_VERSION = "1.30.0"  # the oldest Kubernetes the charts support (their Chart.yaml kubeVersion)
+NAMESPACE = "todo"  # what the charts render in here; a namespace only names objects, it changes no check
 DEFAULT_VARIANT = "ci/default-values.yaml"  # the defaults plus the values that have none (the Secret's name)
 HELM_INSTALL_HINT = (
     "helm was not found: install it with `go install helm.sh/helm/v3/cmd/helm@v3.22.0` "
@@ -76,7 +75,8 @@ def render(
     chart_dir: Path,
     values: Iterable[Path] = (),
     extra: Sequence[str] = (),
-    kube_version: str = KUBE_VERSION,
+    *,
+    kube_version: str,
 ) -> str:
     """`helm template` as release <chart name> in namespace todo, the way `invoke deploy` installs it."""
     args = [
@@ -131,7 +131,7 @@ def rejection_problems(helm: str, chart_dir: Path, defaults: Path, kube_version:
     problems = []
     for description, flags in BAD_VALUES.items():
         try:
-            render(helm, chart_dir, [defaults], flags, kube_version)
+            render(helm, chart_dir, [defaults], flags, kube_version=kube_version)
         except OpsError as error:
             if SCHEMA_REJECTION not in str(error):
                 problems.append(f"{chart_dir.name}: {description} failed, but not in the schema: {error}")

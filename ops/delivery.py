@@ -3,7 +3,7 @@
 import yaml
 
 from ops import images
-from ops.settings import ROOT, Settings
+from ops.settings import Settings
 from ops.shell import Shell
 from ops.targets import Target, target_for
 
@@ -36,14 +36,14 @@ def preload_chart_images(shell: Shell, settings: Settings, target: Target) -> No
     """Third-party images the charts run (PostgreSQL) go into a local cluster from the host's Docker when it
     has them, so the node needs no registry for them: an offline node, or Docker Hub's pull limit."""
     client = images.docker_client()
-    for reference in chart_default_images():
+    for reference in chart_default_images(settings):
         if images.image_exists(client, reference):
             target.load_image(shell, settings, reference)
 
 
-def chart_default_images() -> list[str]:
+def chart_default_images(settings: Settings) -> list[str]:
     """The default image of each chart that runs a third-party image: repository plus tag or appVersion."""
-    chart_dir = ROOT / "charts" / "todo-postgres"
+    chart_dir = settings.chart("todo-postgres")
     image = yaml.safe_load((chart_dir / "values.yaml").read_text())["image"]
     tag = image["tag"] or yaml.safe_load((chart_dir / "Chart.yaml").read_text())["appVersion"]
     return [f"{image['repository']}:{tag}"]

@@ -3,10 +3,8 @@
 import re
 import shutil
 
-import docker
-from docker.errors import DockerException
-
 from ops.errors import OpsError
+from ops.images import docker_client
 from ops.quantities import parse_quantity
 from ops.settings import Settings
 from ops.shell import Shell
@@ -62,10 +60,7 @@ def parse_version(tool: str, output: str) -> Version:
 
 def docker_capacity() -> tuple[int, int]:
     """The Docker engine's CPUs and memory (MiB): it builds the images and hosts minikube's or kind's node."""
-    try:
-        info = docker.from_env().info()
-    except DockerException as error:
-        raise OpsError(f"Docker is not reachable ({error}); start Docker or set DOCKER_HOST") from error
+    info = docker_client().info()
     return int(info["NCPU"]), int(info["MemTotal"]) // 2**20
 
 

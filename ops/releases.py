@@ -8,11 +8,10 @@ import yaml
 
 from ops.errors import OpsError
 from ops.secrets import Secrets
-from ops.settings import ROOT, Settings
+from ops.settings import Settings
 from ops.shell import FILE, Shell, tail
 from ops.targets import helm, kubectl
 
-CHARTS_DIR = ROOT / "charts"
 SECRET_NAMES = {
     "todo-postgres": "todo-postgres-credentials",
     "todo-backend": "todo-backend-credentials",
@@ -104,9 +103,18 @@ def release_values(
             values["chatUi"] = secrets.chat_ui
     if release == "todo-backend":
         values["betterAuth.url"] = url
-        if secrets.openai_model:
-            values["openaiModel"] = secrets.openai_model
+        values |= model_values(secrets)
     return values
+
+
+def model_values(secrets: Secrets) -> dict[str, str | int]:
+    """The env file's model settings as the backend chart's values; unset ones keep the chart's defaults."""
+    given = {
+        "openaiModel": secrets.openai_model,
+        "openaiBaseUrl": secrets.openai_base_url,
+        "openaiApiFlavour": secrets.openai_api_flavour,
+    }
+    return {name: value for name, value in given.items() if value}
 
 
 def values_files(settings: Settings, release: str) -> list[str]:
@@ -125,9 +133,8 @@ def set_flags(values: dict[str, str | int]) -> list[str]:
 
 def lint(shell: Shell, settings: Settings, release: str, values: dict[str, str | int]) -> None:
     """`helm lint` with the very values the install will use, so a typo fails before the cluster changes."""
-    result = shell.attempt(
-        ["helm", "lint", str(CHARTS_DIR / release), *values_files(settings, release), *set_flags(values)]
-    )
+    values_flags = [*values_files(settings, release), *set_flags(values)]
+    result = shell.attempt([settings.helm, "lint", str(settings.chart(release)), *values_flags])
     if result.failed:
         problems = [line.strip() for line in result.stdout.splitlines() if "[ERROR]" in line]
         raise OpsError(
@@ -146,7 +153,7 @@ def install(
             "upgrade",
             "--install",
             release,
-            str(CHARTS_DIR / release),
+            str(settings.chart(release)),
             "--wait",
             rollback,
             "--timeout",

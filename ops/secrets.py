@@ -21,9 +21,12 @@ KEYS = (
     "DATABASE_URL",
     "OPENAI_API_KEY",
     "OPENAI_MODEL",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_FLAVOUR",
     "CHAT_UI",
     "CHATKIT_DOMAIN_KEY",
 )
+OPENAI_API_FLAVOURS = ("responses", "chat_completions")
 CHAT_UIS = ("default", "chatkit")
 GENERATED = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD")
 MIN_AUTH_SECRET_LENGTH = 32
@@ -40,6 +43,8 @@ class Secrets:
     postgres_password: str  # empty when an external database is used
     openai_api_key: str
     openai_model: str
+    openai_base_url: str  # any OpenAI-compatible server; empty: api.openai.com
+    openai_api_flavour: str  # the API that server speaks; empty: the chart's default
     chat_ui: str = ""  # the frontend's chat UI, default or chatkit (docs/frontend.md); empty: the chart's
     chatkit_domain_key: str = ""
 
@@ -94,9 +99,20 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         postgres_password=password,
         openai_api_key=values.get("OPENAI_API_KEY", ""),
         openai_model=values.get("OPENAI_MODEL", ""),
+        openai_base_url=values.get("OPENAI_BASE_URL", ""),
+        openai_api_flavour=values.get("OPENAI_API_FLAVOUR", ""),
         chat_ui=values.get("CHAT_UI", ""),
         chatkit_domain_key=values.get("CHATKIT_DOMAIN_KEY", ""),
     )
+
+
+def check_model_settings(values: dict[str, str]) -> None:
+    base_url = values.get("OPENAI_BASE_URL", "")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise OpsError(f"OPENAI_BASE_URL must be an http:// or https:// URL, not {base_url!r}")
+    flavour = values.get("OPENAI_API_FLAVOUR", "")
+    if flavour and flavour not in OPENAI_API_FLAVOURS:
+        raise OpsError(f"OPENAI_API_FLAVOUR is {flavour!r}: use {' or '.join(OPENAI_API_FLAVOURS)}")
 
 
 def check_required(values: dict[str, str], path: Path) -> None:
@@ -108,6 +124,7 @@ def check_required(values: dict[str, str], path: Path) -> None:
             f"missing secret(s): {'; '.join(missing)}. Put them in {path} (see env/example.env) or the "
             "environment, or let the runner generate them with --generate-secrets yes"
         )
+    check_model_settings(values)
     if len(values["BETTER_AUTH_SECRET"]) < MIN_AUTH_SECRET_LENGTH:
         raise OpsError(f"BETTER_AUTH_SECRET must be at least {MIN_AUTH_SECRET_LENGTH} characters long")
     check_chat_ui(values, path)

@@ -36,15 +36,27 @@ class Settings:
     rollout_timeout: int
     smoke_timeout: int
     ready_limit: int
+    charts_dir: str
+    helm: str
 
     def path(self, relative: str) -> Path:
         """A configured path, relative to the repository root unless absolute."""
         return ROOT / relative
 
+    def chart(self, release: str) -> Path:
+        """The chart a release installs: the one of the same name in charts.dir."""
+        return self.path(self.charts_dir) / release
+
 
 def load_settings(c: Context, **flags: Any) -> Settings:
-    """Merge the config's `cluster` and `deploy` sections with a task's flags (None means not given)."""
-    merged: dict[str, Any] = {**dict(c.config.get("cluster", {})), **dict(c.config.get("deploy", {}))}
+    """Merge the config's `cluster` and `deploy` sections, the charts' location and helm, with a task's flags
+    (None means not given)."""
+    charts = c.config.get("charts", {})
+    merged: dict[str, Any] = {
+        **dict(c.config.get("cluster", {})),
+        **dict(c.config.get("deploy", {})),
+        **{name: charts[key] for name, key in (("charts_dir", "dir"), ("helm", "helm")) if key in charts},
+    }
     merged.update({name: value for name, value in flags.items() if value is not None})
     known = {field.name: field.type for field in fields(Settings)}
     missing = sorted(set(known) - set(merged))

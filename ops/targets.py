@@ -185,7 +185,7 @@ def kubectl(settings: Settings, *args: str, namespaced: bool = True) -> list[str
 
 
 def helm(settings: Settings, *args: str) -> list[str]:
-    return ["helm", *connection_flags(settings, "--kube-context"), "-n", settings.namespace, *args]
+    return [settings.helm, *connection_flags(settings, "--kube-context"), "-n", settings.namespace, *args]
 
 
 def public_url(shell: Shell, settings: Settings) -> str:

@@ -6,6 +6,7 @@ import re
 import pytest
 from fastapi import FastAPI
 
+from scripts.openapi import DOCUMENT, openapi_document, render
 from tests.conftest import User
 
 
@@ -54,3 +55,8 @@ def test_request_bodies_take_json_types_as_they_are(alice: User) -> None:
     assert alice.request("PUT", f"/tasks/{task['id']}", json={"completed": 0}).status_code == 422
     assert alice.post("/chat", json={"message": "hi", "conversation_id": "1"}).status_code == 422
     assert alice.post("/chat", json={"message": "hi", "conversation_id": 999999.0}).status_code == 404
+
+
+def test_the_committed_contract_is_the_served_one() -> None:
+    # docs/openapi.json is what the frontend's types are generated from: it must not lag behind the code.
+    assert DOCUMENT.read_text() == render(openapi_document()), "run `python -m scripts.openapi` in backend/"

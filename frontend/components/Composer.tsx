@@ -2,7 +2,7 @@
 
 import { type FormEvent, type KeyboardEvent, type RefObject } from "react";
 
-import { MESSAGE_MAX } from "@/lib/limits";
+import { MESSAGE_MAX } from "@/lib/api-schema";
 
 interface ComposerProps {
   draft: string;

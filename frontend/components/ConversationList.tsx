@@ -5,7 +5,7 @@ import { type FormEvent, type KeyboardEvent, useRef, useState } from "react";
 import { Notice } from "@/components/Notice";
 import { type RunChange, useChanges, useRemote } from "@/components/use-remote";
 import { api } from "@/lib/api";
-import { CONVERSATION_TITLE_MAX } from "@/lib/limits";
+import { CONVERSATION_TITLE_MAX } from "@/lib/api-schema";
 import type { Conversation } from "@/lib/types";
 
 interface ConversationListProps {

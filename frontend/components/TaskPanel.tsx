@@ -5,16 +5,16 @@ import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, use
 import { Notice } from "@/components/Notice";
 import { type RunChange, useChanges, useRemote } from "@/components/use-remote";
 import { api } from "@/lib/api";
-import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from "@/lib/limits";
-import type { Task, TaskFilter } from "@/lib/types";
+import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from "@/lib/api-schema";
+import type { Task, TaskStatus } from "@/lib/types";
 
-const FILTERS: { value: TaskFilter; label: string }[] = [
+const FILTERS: { value: TaskStatus; label: string }[] = [
   { value: "all", label: "All" },
   { value: "pending", label: "Pending" },
   { value: "completed", label: "Completed" },
 ];
 
-const EMPTY_MESSAGES: Record<TaskFilter, string> = {
+const EMPTY_MESSAGES: Record<TaskStatus, string> = {
   all: "No tasks yet. Ask the assistant to add one.",
   pending: "Nothing pending. Nice work!",
   completed: "No completed tasks yet.",
@@ -26,7 +26,7 @@ interface TaskPanelProps {
 }
 
 export function TaskPanel({ version }: TaskPanelProps) {
-  const [filter, setFilter] = useState<TaskFilter>("all");
+  const [filter, setFilter] = useState<TaskStatus>("all");
   const { run, error: actionError, changes } = useChanges();
   const load = useCallback(() => api.listTasks(filter), [filter]);
   const { data: tasks, error: loadError, loading } = useRemote(load, `${version}:${changes}`);

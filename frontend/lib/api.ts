@@ -1,6 +1,6 @@
 /** The browser's client for the backend, always through the same-origin proxy at /api/backend. */
 import { serviceStatus } from "@/lib/service-status";
-import type { ChatMessage, ChatReply, Conversation, Task, TaskChanges, TaskFilter } from "@/lib/types";
+import type { ChatMessage, ChatReply, Conversation, Task, TaskChanges, TaskStatus } from "@/lib/types";
 
 const PROXY_PREFIX = "/api/backend";
 export const UNREACHABLE = "The task service can't be reached right now. This page will reconnect by itself.";
@@ -77,7 +77,7 @@ async function request<T>(path: string, init: { method?: string; body?: unknown 
 }
 
 export const api = {
-  listTasks: (filter: TaskFilter) => request<Task[]>(`tasks?status=${filter}`),
+  listTasks: (filter: TaskStatus) => request<Task[]>(`tasks?status=${filter}`),
   createTask: (title: string) => request<Task>("tasks", { method: "POST", body: { title } }),
   updateTask: (id: number, changes: TaskChanges) => request<Task>(`tasks/${id}`, { method: "PUT", body: changes }),
   toggleTask: (id: number) => request<Task>(`tasks/${id}/complete`, { method: "PATCH" }),

@@ -19,12 +19,12 @@ function toEvent(event: string, data: string): StreamEvent | null {
 
 /** A backend without the streaming endpoint answers the whole turn at once: replay it as events. */
 function replay(reply: ChatReply, onEvent: (event: StreamEvent) => void): void {
-  const calls = reply.tool_calls.map((call) => {
+  const calls = reply.tool_calls.map((call, index) => {
     const { ok, text } = summarizeToolCall(call);
-    return { name: call.name, arguments: call.arguments, ok, summary: text };
+    return { call_id: call.call_id || `${index}`, name: call.name, arguments: call.arguments, ok, summary: text };
   });
   onEvent({ type: "start", conversation_id: reply.conversation_id, user_message_id: 0 });
-  calls.forEach((call, index) => onEvent({ type: "tool_result", call_id: `${index}`, result: null, ...call }));
+  calls.forEach((call) => onEvent({ type: "tool_result", result: null, ...call }));
   onEvent({ type: "delta", text: reply.response });
   onEvent({ type: "done", conversation_id: reply.conversation_id, message_id: 0, response: reply.response, tool_calls: calls });
 }

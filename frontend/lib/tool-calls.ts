@@ -41,7 +41,7 @@ function describeList(result: unknown, args: Result): string {
   return `Listed ${count} ${status}task${count === 1 ? "" : "s"}`;
 }
 
-export function summarizeToolCall(call: ToolCall): ToolSummary {
+export function summarizeToolCall(call: Pick<ToolCall, "name" | "arguments"> & { result: unknown }): ToolSummary {
   const result = parseResult(call.result);
   const verb = ACTION_VERBS[call.name];
   if (call.name === "list_tasks" && Array.isArray(result)) {

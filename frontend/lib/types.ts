@@ -1,59 +1,22 @@
-/** Shapes of the backend's JSON (see the product contract's REST API). */
+/**
+ * Shapes of the backend's JSON, named for the UI. The REST models are generated from the backend's OpenAPI
+ * document (lib/api-schema.ts, `npm run api:generate`); only the stream's events are spelled out here, because
+ * the document gives each event's keys but not their types.
+ */
+import type { components } from "@/lib/api-schema";
 
-export type TaskFilter = "all" | "pending" | "completed";
+type Schemas = components["schemas"];
 
-export interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface TaskChanges {
-  title?: string;
-  description?: string | null;
-  completed?: boolean;
-}
-
-export interface Conversation {
-  id: number;
-  /** The start of its first message. */
-  title: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
+/** Which tasks a list shows: the `status` query parameter of GET /tasks. */
+export type TaskStatus = Schemas["TaskStatus"];
+export type Task = Schemas["TaskPublic"];
+export type TaskChanges = Schemas["TaskUpdate"];
+export type Conversation = Schemas["ConversationPublic"];
 /** What the agent did during a turn, as stored with its reply. */
-export interface StoredToolCall {
-  name: string;
-  arguments: Record<string, unknown>;
-  ok: boolean;
-  summary: string;
-}
-
-export interface ChatMessage {
-  id: number;
-  role: "user" | "assistant";
-  content: string;
-  created_at: string;
-  /** How an assistant message ended. Absent (like tool_calls) from backends older than the streaming chat. */
-  status?: "complete" | "stopped" | "failed";
-  tool_calls?: StoredToolCall[];
-}
-
-export interface ToolCall {
-  name: string;
-  arguments: Record<string, unknown>;
-  result: unknown;
-}
-
-export interface ChatReply {
-  conversation_id: number;
-  response: string;
-  tool_calls: ToolCall[];
-}
+export type StoredToolCall = Schemas["ToolAction"];
+export type ChatMessage = Schemas["MessagePublic"];
+export type ToolCall = Schemas["ToolCall"];
+export type ChatReply = Schemas["ChatResponse"];
 
 /** The events of POST /chat/stream (text/event-stream), one per SSE message, `type` being its event name. */
 export type StreamEvent =

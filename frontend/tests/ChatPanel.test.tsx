@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
 import { ChatPanel } from "@/components/ChatPanel";
-import { MESSAGE_MAX } from "@/lib/limits";
+import { MESSAGE_MAX } from "@/lib/api-schema";
 
 import { fakeFetch, json, liveStream, sse } from "./fake-fetch";
 

@@ -16,7 +16,8 @@ async function violations(container: HTMLElement): Promise<string[]> {
   return results.violations.map((violation) => `${violation.id}: ${violation.help}`);
 }
 
-describe("accessibility (axe)", () => {
+// axe over a whole page in jsdom takes seconds of CPU: on a busy 2-core machine more than vitest's default 5 s.
+describe("accessibility (axe)", { timeout: 60_000 }, () => {
   it("the chat workspace with a conversation, tool results and tasks", async () => {
     fakeFetch({
       "GET /api/backend/tasks?status=all": [

@@ -39,7 +39,7 @@ describe("turnsReducer", () => {
         conversation_id: 4,
         message_id: 12,
         response: "Added 'Milk'.",
-        tool_calls: [{ name: "add_task", arguments: {}, ok: true, summary: "Added task #3" }],
+        tool_calls: [{ call_id: "c1", name: "add_task", arguments: {}, ok: true, summary: "Added task #3" }],
       }),
     ]);
     expect(turn).toMatchObject({ status: "done", reply: "Added 'Milk'.", repliedAt: AT });

@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,8 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg import sql
+
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_DIR = ROOT / "backend"
@@ -43,12 +44,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_DEADLINE_S = 90
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, log: Path) -> None:

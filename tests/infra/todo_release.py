@@ -16,7 +16,8 @@ import requests
 import testinfra
 from testinfra.host import Host
 
-RELEASES = ("todo-postgres", "todo-backend", "todo-frontend")
+from ops.settings import RELEASES
+
 HTTP_TIMEOUT_SECONDS = 30  # one chat turn of the offline model is far quicker; this only bounds a hang
 KUBECTL_TIMEOUT_SECONDS = 300
 SIGN_UP_ATTEMPTS = 6

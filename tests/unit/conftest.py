@@ -11,7 +11,7 @@ import docker
 import pytest
 from runner_fakes import FakeDocker
 
-from ops import secrets
+from ops.secrets import KEYS
 
 
 class FrontendStub(BaseHTTPRequestHandler):
@@ -37,7 +37,7 @@ def tools_installed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def no_secrets_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in secrets.KEYS:
+    for key in KEYS:
         monkeypatch.delenv(key, raising=False)
 
 

@@ -83,5 +83,13 @@ def settings_for(target: str, env_file: Path, **overrides: object) -> Settings:
 
 
 class FakeDocker:
+    """docker.from_env() of a healthy engine."""
+
+    def __init__(self, **_options: object) -> None:
+        pass
+
+    def ping(self) -> bool:
+        return True
+
     def info(self) -> dict:
         return {"NCPU": 4, "MemTotal": 8 * 2**30}

@@ -15,7 +15,16 @@ from ops.settings import RELEASES
 from ops.shell import Shell
 
 pytestmark = pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not on PATH")
-SECRETS = Secrets("s" * 40, "postgresql://todo:pw@todo-postgres:5432/todo", "pw", "", "")
+# Every optional setting given, so that the schema sees each value the runner can set.
+SECRETS = Secrets(
+    "s" * 40,
+    "postgresql://todo:pw@todo-postgres:5432/todo",
+    "pw",
+    "",
+    "gpt-4o",
+    "http://vllm:8000/v1",
+    "chat_completions",
+)
 IMAGES = {"todo-backend": "127.0.0.1:5000/todo-backend:0123abcd", "todo-frontend": "todo-frontend:4567"}
 
 

@@ -15,6 +15,7 @@ from ops.deploy import deploy, destroy, reset
 from ops.errors import OpsError
 from ops.settings import Settings
 from ops.targets import ensure_port_free
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.usefixtures("tools_installed", "no_secrets_in_environment", "content_tagged_images")
 FAILED = Result(exited=1, stderr="boom")
@@ -256,12 +257,6 @@ def test_destroy_on_context_uninstalls_the_releases_and_deletes_the_namespace(en
         r"^helm -n todo uninstall todo-postgres",
         r"^kubectl delete namespace todo --ignore-not-found --timeout=300s",
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_image_that_fails_to_build_stops_before_the_cluster_changes(

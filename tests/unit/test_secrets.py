@@ -6,7 +6,7 @@ import pytest
 from runner_fakes import settings_for
 
 from ops.errors import OpsError
-from ops.releases import secret_data
+from ops.releases import release_values, secret_data
 from ops.secrets import load_secrets
 
 STRONG = "s" * 40
@@ -74,6 +74,37 @@ def test_a_database_url_that_is_not_postgresql_is_refused(
     monkeypatch.setenv("DATABASE_URL", "mysql://u:p@db:3306/todo")
     with pytest.raises(OpsError, match=r"must be a PostgreSQL URL"):
         load_secrets(settings_for("context", env_file))
+
+
+def test_the_model_settings_reach_the_backend_chart(env_file: Path) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text("OPENAI_BASE_URL=http://ollama:11434/v1\nOPENAI_API_FLAVOUR=chat_completions\n")
+    settings = settings_for("kind", env_file)
+    values = release_values("todo-backend", settings, load_secrets(settings), {}, "http://127.0.0.1:30000")
+    assert (values["openaiBaseUrl"], values["openaiApiFlavour"]) == (
+        "http://ollama:11434/v1",
+        "chat_completions",
+    )
+    assert "openaiModel" not in values  # unset: the chart's default model
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("OPENAI_BASE_URL=ollama:11434", r"OPENAI_BASE_URL must be an http:// or https:// URL"),
+        (
+            "OPENAI_API_FLAVOUR=completions",
+            r"OPENAI_API_FLAVOUR is 'completions': use responses or chat_completions",
+        ),
+    ],
+)
+def test_bad_model_settings_are_refused_before_the_cluster_changes(
+    env_file: Path, line: str, message: str
+) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(line + "\n")
+    with pytest.raises(OpsError, match=message):
+        load_secrets(settings_for("kind", env_file))
 
 
 def test_the_chat_ui_and_its_domain_key_come_from_the_env_file(env_file: Path) -> None:

@@ -4,8 +4,9 @@ import pytest
 from invoke import Config, MockContext
 from runner_fakes import invoke_config
 
+from ops import targets
 from ops.errors import OpsError
-from ops.settings import load_settings
+from ops.settings import ROOT, load_settings
 
 
 def test_defaults_come_from_invoke_yaml() -> None:
@@ -47,3 +48,10 @@ def test_a_non_numeric_timeout_is_reported() -> None:
 def test_a_public_url_needs_a_scheme() -> None:
     with pytest.raises(OpsError, match=r"must start with http"):
         load_settings(MockContext(config=invoke_config(cluster={"public_url": "todo.example.com"})))
+
+
+def test_deploy_uses_the_charts_section_like_chart_lint() -> None:
+    config = invoke_config(charts={"dir": "vendor/charts", "helm": "helm3"})
+    settings = load_settings(MockContext(config=config))
+    assert settings.chart("todo-backend") == ROOT / "vendor" / "charts" / "todo-backend"
+    assert targets.helm(settings, "list")[0] == "helm3"

@@ -22,7 +22,6 @@ from container_support import (
     Stack,
     answers,
     container_logs,
-    free_local_port,
     images_under_test,
     published_port,
     remove_quietly,
@@ -33,6 +32,7 @@ from docker.models.networks import Network
 
 from ops import images
 from ops.errors import OpsError
+from tests.helpers import free_port
 
 RUN_ID = uuid.uuid4().hex[:8]
 LABELS = {"org.todo.test-run": RUN_ID}
@@ -126,7 +126,7 @@ def stack(launch: Launcher, image_references: dict[str, str], database: Database
     """PostgreSQL, the migrated schema, the backend and the frontend, each published on 127.0.0.1 only."""
     database_url = database.url
     migrate(launch, image_references["backend"], database_url)
-    base_url = f"http://127.0.0.1:{free_local_port()}"
+    base_url = f"http://127.0.0.1:{free_port()}"
     backend_environment = {
         "DATABASE_URL": database_url,
         "BETTER_AUTH_URL": base_url,

@@ -2,7 +2,6 @@
 
 import io
 import os
-import socket
 import tarfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -65,13 +64,6 @@ def images_under_test(client: docker.DockerClient) -> dict[str, str]:
 
 def ignore(line: str) -> None:
     """Build output is not shown: a failed build's message carries its last lines."""
-
-
-def free_local_port() -> int:
-    """A port on 127.0.0.1 that is free now (the frontend must know its public URL before it starts)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(

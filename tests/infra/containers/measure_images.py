@@ -21,7 +21,6 @@ from container_support import (
     BACKEND_OPTIONS,
     FRONTEND_OPTIONS,
     answers,
-    free_local_port,
     images_under_test,
     remove_quietly,
     wait_until,
@@ -29,6 +28,7 @@ from container_support import (
 from docker.models.containers import Container
 
 from ops import images
+from tests.helpers import free_port
 
 MEGABYTE = 1_000_000
 
@@ -48,7 +48,7 @@ class Case:
 
 
 def seconds_to_healthy(client: docker.DockerClient, image: str, case: Case) -> float:
-    host_port = free_local_port()
+    host_port = free_port()
     published = {f"{case.port}/tcp": ("127.0.0.1", host_port)}
     start = time.monotonic()
     container = client.containers.run(image, detach=True, ports=published, **case.options)
