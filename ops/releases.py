@@ -48,6 +48,8 @@ def secret_data(release: str, secrets: Secrets) -> dict[str, str]:
         data[DATABASE_CA_KEY] = secrets.database_ca
     if release == "todo-backend" and secrets.openai_api_key:
         data["openai-api-key"] = secrets.openai_api_key
+    if release == "todo-frontend" and secrets.chatkit_domain_key:
+        data["chatkit-domain-key"] = secrets.chatkit_domain_key
     return data
 
 
@@ -104,6 +106,8 @@ def release_values(
             "service.type": "NodePort",
             "service.nodePort": settings.frontend_node_port,
         }
+        if secrets.chat_ui:  # else the chart's value (its default, or a values file's)
+            values["chatUi"] = secrets.chat_ui
     if release == "todo-backend":
         values["betterAuth.url"] = url
         values |= model_values(secrets)

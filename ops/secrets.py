@@ -24,8 +24,11 @@ KEYS = (
     "OPENAI_MODEL",
     "OPENAI_BASE_URL",
     "OPENAI_API_FLAVOUR",
+    "CHAT_UI",
+    "CHATKIT_DOMAIN_KEY",
 )
 OPENAI_API_FLAVOURS = ("responses", "chat_completions")
+CHAT_UIS = ("default", "chatkit")
 GENERATED = ("BETTER_AUTH_SECRET", "POSTGRES_PASSWORD")
 MIN_AUTH_SECRET_LENGTH = 32
 # The embedded database's account, as the todo-postgres chart creates it.
@@ -44,6 +47,8 @@ class Secrets:
     openai_base_url: str  # any OpenAI-compatible server; empty: api.openai.com
     openai_api_flavour: str  # the API that server speaks; empty: the chart's default
     database_ca: str = ""  # PEM of an external database's private CA (DATABASE_CA_FILE), or empty
+    chat_ui: str = ""  # the frontend's chat UI, default or chatkit (docs/frontend.md); empty: the chart's
+    chatkit_domain_key: str = ""
 
     @property
     def embedded_database(self) -> bool:
@@ -99,6 +104,8 @@ def load_secrets(settings: Settings, dry: bool = False) -> Secrets:
         openai_base_url=values.get("OPENAI_BASE_URL", ""),
         openai_api_flavour=values.get("OPENAI_API_FLAVOUR", ""),
         database_ca=database_ca(settings, values),
+        chat_ui=values.get("CHAT_UI", ""),
+        chatkit_domain_key=values.get("CHATKIT_DOMAIN_KEY", ""),
     )
 
 
@@ -140,9 +147,21 @@ def check_required(values: dict[str, str], path: Path) -> None:
     check_model_settings(values)
     if len(values["BETTER_AUTH_SECRET"]) < MIN_AUTH_SECRET_LENGTH:
         raise OpsError(f"BETTER_AUTH_SECRET must be at least {MIN_AUTH_SECRET_LENGTH} characters long")
+    check_chat_ui(values, path)
     url = values.get("DATABASE_URL", "")
     if url and not url.startswith(("postgresql://", "postgres://")):
         raise OpsError("DATABASE_URL must be a PostgreSQL URL: postgresql://user:password@host:5432/database")
+
+
+def check_chat_ui(values: dict[str, str], path: Path) -> None:
+    chat_ui = values.get("CHAT_UI", "default")
+    if chat_ui not in CHAT_UIS:
+        raise OpsError(f"CHAT_UI must be default or chatkit, not {chat_ui!r} (in {path} or the environment)")
+    if chat_ui == "chatkit" and not values.get("CHATKIT_DOMAIN_KEY"):
+        raise OpsError(
+            "CHAT_UI=chatkit needs CHATKIT_DOMAIN_KEY: register the app's domain in OpenAI's domain "
+            f"allowlist and put its key in {path} (docs/frontend.md)"
+        )
 
 
 def embedded_database_url(password: str) -> str:

@@ -52,6 +52,11 @@ async def open_turn(engine: Engine, user_id: str, body: ChatRequest) -> OpenedTu
     return await run_in_threadpool(_store_user_message, engine, user_id, body)
 
 
+async def open_stored_turn(engine: Engine, user_id: str, conversation_id: int, message_id: int) -> OpenedTurn:
+    """A turn on a user message already stored (ChatKit stores it itself before asking for a reply)."""
+    return await run_in_threadpool(_stored_turn, engine, user_id, conversation_id, message_id)
+
+
 async def events(
     engine: Engine, agent: ChatAgent, turn: OpenedTurn, live: bool = True
 ) -> AsyncGenerator[TurnEvent]:
@@ -126,6 +131,16 @@ def _store_user_message(engine: Engine, user_id: str, body: ChatRequest) -> Open
         history = [_as_input(message) for message in earlier if message.content]
         history.append({"role": "user", "content": body.message})
         return OpenedTurn(user_id, conversation.id, user_message.id, history)
+
+
+def _stored_turn(engine: Engine, user_id: str, conversation_id: int, message_id: int) -> OpenedTurn:
+    with open_session(engine) as session:
+        conversation = crud.get_conversation(session, user_id, conversation_id)
+        if conversation is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Conversation not found")
+        earlier = crud.list_messages(session, conversation, last=HISTORY_LIMIT, up_to=message_id)
+        history = [_as_input(message) for message in earlier if message.content]
+        return OpenedTurn(user_id, conversation_id, message_id, history)
 
 
 def _conversation(session: Any, user_id: str, body: ChatRequest) -> Conversation:

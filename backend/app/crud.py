@@ -91,13 +91,25 @@ def delete_conversation(session: Session, conversation: Conversation) -> None:
     session.commit()
 
 
-def list_messages(session: Session, conversation: Conversation, last: int | None = None) -> Sequence[Message]:
-    """Oldest first; with `last`, only the latest `last` messages (the database picks them, not Python)."""
+def list_messages(
+    session: Session, conversation: Conversation, last: int | None = None, up_to: int | None = None
+) -> Sequence[Message]:
+    """Oldest first; with `last`, only the latest `last` messages (the database picks them, not Python);
+    with `up_to`, only messages up to the one with that id."""
     query = select(Message).where(Message.conversation_id == conversation.id)
+    if up_to is not None:
+        query = query.where(col(Message.id) <= up_to)
     if last is None:
         return session.exec(query.order_by(col(Message.created_at), col(Message.id))).all()
     latest = query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).limit(last)
     return list(reversed(session.exec(latest).all()))
+
+
+def delete_message(session: Session, conversation: Conversation, message_id: int) -> None:
+    session.exec(
+        delete(Message).where(col(Message.conversation_id) == conversation.id, col(Message.id) == message_id)
+    )
+    session.commit()
 
 
 def add_message(

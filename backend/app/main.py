@@ -1,4 +1,4 @@
-"""The FastAPI application: REST API, chat, health probes and the MCP server at /mcp."""
+"""The FastAPI application: REST API, chat (ours and ChatKit's), health probes and the MCP server at /mcp."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.routing import Match
 
 from app.agent.pipeline import build_chat_agent
-from app.api.routes import chat, conversations, health, tasks
+from app.api.routes import chat, chatkit, conversations, health, tasks
 from app.core.config import Settings, get_settings
 from app.core.db import build_engine
 from app.core.errors import describe, first_sentence
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Todo AI Chatbot API", version="1.0.0", lifespan=lifespan)
     app.state.settings, app.state.engine, app.state.verifier, app.state.mcp = settings, engine, verifier, mcp
-    for router in (tasks.router, chat.router, conversations.router, health.router):
+    for router in (tasks.router, chat.router, chatkit.router, conversations.router, health.router):
         app.include_router(router)
     app.add_route("/mcp", mcp_app)  # the MCP app routes /mcp itself, behind its bearer-auth middleware
     app.add_exception_handler(OperationalError, _database_unavailable)

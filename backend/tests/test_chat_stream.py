@@ -148,10 +148,14 @@ class StalledAgent:
 async def stream_until_first_delta(
     app: FastAPI, user: User, message: str
 ) -> list[tuple[str, dict[str, Any]]]:
-    """Drive the ASGI app directly; disconnect once a delta has been sent, as the Stop button does."""
+    body = json.dumps({"message": message}).encode()
+    return parse_sse(await stream_until(app, user, "/chat/stream", body, b"event: delta"))
+
+
+async def stream_until(app: FastAPI, user: User, path: str, body: bytes, marker: bytes) -> str:
+    """Drive the ASGI app directly; disconnect once `marker` has been sent, as the Stop button does."""
     sent: list[bytes] = []
     got_delta = anyio.Event()
-    body = json.dumps({"message": message}).encode()
     requests = [{"type": "http.request", "body": body, "more_body": False}]
 
     async def receive() -> dict[str, Any]:
@@ -162,7 +166,7 @@ async def stream_until_first_delta(
 
     async def send(event: dict[str, Any]) -> None:
         sent.append(event.get("body", b""))
-        if b"event: delta" in event.get("body", b""):
+        if marker in event.get("body", b""):
             got_delta.set()
 
     scope = {
@@ -171,8 +175,8 @@ async def stream_until_first_delta(
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": f"/api/{user.id}/chat/stream",
-        "raw_path": f"/api/{user.id}/chat/stream".encode(),
+        "path": f"/api/{user.id}{path}",
+        "raw_path": f"/api/{user.id}{path}".encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [
@@ -185,7 +189,7 @@ async def stream_until_first_delta(
     }
     with anyio.fail_after(20):
         await app(scope, receive, send)
-    return parse_sse(b"".join(sent).decode())
+    return b"".join(sent).decode()
 
 
 def test_stop_keeps_what_was_said_and_done_marked_as_stopped(alice: User, app: FastAPI) -> None:

@@ -65,3 +65,44 @@ def test_any_chat_message_gets_a_reply(alice: User, message: str) -> None:
     assert response.status_code in (200, 422)
     if response.status_code == 200:
         assert response.json()["response"]
+
+
+CHATKIT_TYPES = [
+    "threads.create",
+    "threads.add_user_message",
+    "threads.retry_after_item",
+    "threads.get_by_id",
+    "threads.list",
+    "threads.update",
+    "threads.delete",
+    "items.list",
+    "items.feedback",
+    "threads.custom_action",
+    "attachments.create",
+]
+CHATKIT_FIELDS = ["thread_id", "item_id", "title", "limit", "after", "order", "input", "kind", "item_ids"]
+thread_ids = st.sampled_from(["thr_1", "thr_0", "thr_2147483648", "msg_1", ""]) | st.text(max_size=20)
+chatkit_params = st.dictionaries(
+    st.sampled_from(CHATKIT_FIELDS), json_values | thread_ids, max_size=4
+) | st.fixed_dictionaries(
+    {
+        "thread_id": thread_ids,
+        "input": st.fixed_dictionaries(
+            {
+                "content": st.lists(
+                    st.fixed_dictionaries({"type": st.just("input_text"), "text": st.text()})
+                ),
+                "attachments": st.lists(st.text(max_size=5), max_size=1),
+                "inference_options": st.just({}),
+            }
+        ),
+    }
+)
+chatkit_bodies = st.fixed_dictionaries({"type": st.sampled_from(CHATKIT_TYPES), "params": chatkit_params})
+
+
+@FUZZ
+@given(body=chatkit_bodies | bodies)
+def test_no_chatkit_request_is_a_server_error(alice: User, body: Any) -> None:
+    response = alice.post("/chatkit", json=body)
+    assert response.status_code < 500, response.text

@@ -57,3 +57,22 @@ export function allowedOrigins(): Set<string> {
 export function backendUrl(): string {
   return (process.env.BACKEND_URL?.trim() || "http://127.0.0.1:8000").replace(/\/+$/, "");
 }
+
+/** Which chat UI the chat page renders: the project's own, or OpenAI's ChatKit web component. */
+export type ChatUi = { mode: "default" } | { mode: "chatkit"; domainKey: string };
+
+/**
+ * CHAT_UI (`default` when unset, or `chatkit`) and, for ChatKit, CHATKIT_DOMAIN_KEY: read on the server at
+ * request time, so one image serves both. The domain key is public by design (ChatKit sends it from the browser
+ * to OpenAI to check the page's domain); it comes from a Secret so that each deployment registers its own.
+ */
+export function readChatUi(): ChatUi {
+  const mode = process.env.CHAT_UI?.trim() || "default";
+  if (mode === "default") return { mode };
+  if (mode !== "chatkit") throw new ConfigError(`CHAT_UI must be "default" or "chatkit", not "${mode}"`);
+  const domainKey = required(
+    "CHATKIT_DOMAIN_KEY",
+    "CHAT_UI=chatkit needs the domain key of this site from OpenAI's domain allowlist (docs/frontend.md)",
+  );
+  return { mode, domainKey };
+}

@@ -1,4 +1,4 @@
-import { ConfigError } from "@/lib/config";
+import { ConfigError, readChatUi } from "@/lib/config";
 import { migrateAuthSchema } from "@/lib/migrate";
 import { describeDatabaseError } from "@/lib/pg-config";
 
@@ -34,6 +34,11 @@ function fail(message: string): never {
  * clear line and exits non-zero if it never comes, or at once for any other problem (bad URL, password, secret).
  */
 export async function runStartupMigrations(): Promise<void> {
+  try {
+    console.log(`todo-frontend: chat UI ${readChatUi().mode}`); // a wrong CHAT_UI stops the start here
+  } catch (error) {
+    fail(reason(error));
+  }
   const patience = patienceSeconds();
   const deadline = Date.now() + patience * 1000;
   for (let attempt = 1; ; attempt += 1) {

@@ -2,9 +2,14 @@
 
 from typing import Any
 
+import yaml
+
 from ops import charts
+from ops.settings import ROOT
 
 Objects = list[dict[str, Any]]
+# The oldest Kubernetes the charts support: what `invoke chart.lint` renders for (invoke.yaml).
+KUBE_VERSION = str(yaml.safe_load((ROOT / "invoke.yaml").read_text())["charts"]["kube_versions"][0])
 
 
 def only(objects: Objects, kind: str) -> dict[str, Any]:

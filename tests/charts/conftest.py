@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_objects import Objects
+from chart_objects import KUBE_VERSION, Objects
 
 from ops import charts
 from ops.errors import OpsError
@@ -42,7 +42,7 @@ def render_text(helm: str, tmp_path_factory: pytest.TempPathFactory) -> Callable
             path = directory / f"{hashlib.sha256(values_yaml.encode()).hexdigest()[:16]}.yaml"
             path.write_text(values_yaml)
             files.append(path)
-        return charts.render(helm, chart_dir, files)
+        return charts.render(helm, chart_dir, files, kube_version=KUBE_VERSION)
 
     def render(chart: str, values: dict[str, Any] | None = None, variant: str = "default") -> str:
         return render_yaml(chart, yaml.safe_dump(values) if values else "", variant)

@@ -1,5 +1,6 @@
 """The backend and frontend charts: Deployments, availability, configuration, exposure and network policy."""
 
+import base64
 import re
 from pathlib import Path
 
@@ -232,6 +233,39 @@ def test_frontend_reads_both_secret_keys(render) -> None:
     env = env_map(main_container(render("todo-frontend")))
     for name, key in {"DATABASE_URL": "database-url", "BETTER_AUTH_SECRET": "better-auth-secret"}.items():
         assert env[name] == {"secretKeyRef": {"name": "todo-frontend-credentials", "key": key}}
+
+
+def test_frontend_chat_ui_is_its_own_by_default_without_a_domain_key(render) -> None:
+    objects = render("todo-frontend")
+    assert only(objects, "ConfigMap")["data"]["CHAT_UI"] == "default"
+    assert "CHATKIT_DOMAIN_KEY" not in env_map(main_container(objects))
+
+
+def test_frontend_chatkit_mode_reads_the_domain_key_from_the_secret(render) -> None:
+    objects = render("todo-frontend", {"chatUi": "chatkit"})
+    assert only(objects, "ConfigMap")["data"]["CHAT_UI"] == "chatkit"
+    env = env_map(main_container(objects))
+    key_ref = {"name": "todo-frontend-credentials", "key": "chatkit-domain-key"}
+    assert env["CHATKIT_DOMAIN_KEY"] == {"secretKeyRef": key_ref}
+    assert not of_kind(objects, "Secret")  # the default variant uses an existing Secret
+
+
+CHART_SECRETS = {"databaseUrl": "postgresql://u:p@db/todo", "betterAuthSecret": "s" * 32}
+
+
+def test_frontend_chatkit_mode_puts_the_domain_key_in_the_chart_secret(render, render_error) -> None:
+    secrets = {**CHART_SECRETS, "chatkitDomainKey": "domain_pk_marker"}
+    values = {"existingSecret": "", "chatUi": "chatkit", "secrets": secrets}
+    objects = render("todo-frontend", values)
+    [secret] = of_kind(objects, "Secret")
+    assert base64.b64decode(secret["data"]["chatkit-domain-key"]).decode() == "domain_pk_marker"
+    assert all("domain_pk_marker" not in value for value in only(objects, "ConfigMap")["data"].values())
+    missing = render_error("todo-frontend", {**values, "secrets": CHART_SECRETS})
+    assert "chatUi chatkit needs secrets.chatkitDomainKey" in missing
+
+
+def test_frontend_chat_ui_is_one_of_two(render_error) -> None:
+    assert "chatUi" in render_error("todo-frontend", {"chatUi": "chatgpt"})
 
 
 def test_frontend_short_auth_secret_is_refused_by_the_schema(render_error) -> None:

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from chart_objects import KUBE_VERSION
 
 from ops import chart_sources, charts
 from ops.chart_sources import LIBRARY, SOURCES_COMMAND
@@ -84,7 +85,9 @@ def test_a_chart_renders_without_the_library_source_or_a_dependency_build(helm: 
     """What a clean clone (or a copied chart) has: the chart and its committed charts/todo-common-*.tgz."""
     chart_dir = tmp_path / "todo-frontend"
     shutil.copytree(CHARTS_DIR / "todo-frontend", chart_dir)
-    rendered = charts.manifests(charts.render(helm, chart_dir, [chart_dir / "ci" / "default-values.yaml"]))
+    rendered = charts.manifests(
+        charts.render(helm, chart_dir, [chart_dir / "ci" / "default-values.yaml"], kube_version=KUBE_VERSION)
+    )
     assert {item["kind"] for item in rendered} >= {"Deployment", "Service", "PodDisruptionBudget"}
 
 

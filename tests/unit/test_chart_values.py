@@ -1,5 +1,6 @@
 """The lint phase with the real helm and the real charts: the deploy's values pass, a typo is named."""
 
+import dataclasses
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,18 @@ def test_the_values_a_deploy_sets_pass_the_charts_schema(tmp_path: Path, release
     settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
     values = release_values(release, settings, SECRETS, IMAGES, "http://127.0.0.1:30000")
     lint(Shell(Context()), settings, release, values)
+
+
+def test_the_chatkit_mode_a_deploy_sets_passes_the_frontend_chart(tmp_path: Path) -> None:
+    settings = settings_for("kind", tmp_path / "local.env", values_dir=str(tmp_path / "values"))
+    chatkit = dataclasses.replace(SECRETS, chat_ui="chatkit", chatkit_domain_key="domain_pk_1")
+    values = release_values("todo-frontend", settings, chatkit, IMAGES, "http://127.0.0.1:30000")
+    assert values["chatUi"] == "chatkit"
+    # without CHAT_UI the chart's value applies (its default, or one from a values file)
+    assert "chatUi" not in release_values(
+        "todo-frontend", settings, SECRETS, IMAGES, "http://127.0.0.1:30000"
+    )
+    lint(Shell(Context()), settings, "todo-frontend", values)
 
 
 def test_a_typo_in_a_values_file_is_named(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 from runner_fakes import settings_for
 
 from ops.errors import OpsError
-from ops.releases import release_values
+from ops.releases import release_values, secret_data
 from ops.secrets import load_secrets
 
 STRONG = "s" * 40
@@ -148,3 +148,29 @@ def test_bad_model_settings_are_refused_before_the_cluster_changes(
     env_file.write_text(line + "\n")
     with pytest.raises(OpsError, match=message):
         load_secrets(settings_for("kind", env_file))
+
+
+def test_the_chat_ui_and_its_domain_key_come_from_the_env_file(env_file: Path) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(f"BETTER_AUTH_SECRET={STRONG}\nPOSTGRES_PASSWORD=pw\n")
+    assert load_secrets(settings_for("context", env_file)).chat_ui == ""  # the chart's value applies
+    with env_file.open("a") as file:
+        file.write("CHAT_UI=chatkit\nCHATKIT_DOMAIN_KEY=domain_pk_1\n")
+    secrets = load_secrets(settings_for("context", env_file))
+    assert (secrets.chat_ui, secrets.chatkit_domain_key) == ("chatkit", "domain_pk_1")
+    assert secret_data("todo-frontend", secrets)["chatkit-domain-key"] == "domain_pk_1"
+    assert "chatkit-domain-key" not in secret_data("todo-backend", secrets)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("CHAT_UI=chatkit\n", "CHAT_UI=chatkit needs CHATKIT_DOMAIN_KEY"),
+        ("CHAT_UI=chatgpt\n", "CHAT_UI must be default or chatkit, not 'chatgpt'"),
+    ],
+)
+def test_a_wrong_chat_ui_is_refused_before_any_change(env_file: Path, settings: str, message: str) -> None:
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(f"BETTER_AUTH_SECRET={STRONG}\nPOSTGRES_PASSWORD=pw\n{settings}")
+    with pytest.raises(OpsError, match=message):
+        load_secrets(settings_for("context", env_file))

@@ -1,10 +1,14 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import Script from "next/script";
 
+import { ChatKitWorkspace } from "@/components/ChatKitWorkspace";
 import { ChatWorkspace } from "@/components/ChatWorkspace";
 import { SignOutButton } from "@/components/SignOutButton";
 import { getSessionUser } from "@/lib/auth";
+import { CHATKIT_SCRIPT } from "@/lib/chatkit";
+import { type ChatUi, readChatUi } from "@/lib/config";
 import { chatPath, signInPath } from "@/lib/return-path";
 
 export const metadata: Metadata = { title: "Chat · Todo Chat" };
@@ -13,6 +17,17 @@ export const metadata: Metadata = { title: "Chat · Todo Chat" };
 function conversationFrom(value: string | string[] | undefined): number | null {
   const id = Number(Array.isArray(value) ? value[0] : value);
   return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** The chat itself: the project's own UI, or ChatKit's web component when CHAT_UI=chatkit (docs/frontend.md). */
+function Chat({ ui, conversationId }: { ui: ChatUi; conversationId: number | null }) {
+  if (ui.mode === "default") return <ChatWorkspace initialConversationId={conversationId} />;
+  return (
+    <>
+      <Script src={CHATKIT_SCRIPT} strategy="afterInteractive" />
+      <ChatKitWorkspace domainKey={ui.domainKey} />
+    </>
+  );
 }
 
 export default async function ChatPage({ searchParams }: { searchParams: Promise<{ c?: string | string[] }> }) {
@@ -35,7 +50,7 @@ export default async function ChatPage({ searchParams }: { searchParams: Promise
       </header>
       <main className="app-main">
         <h1 className="sr-only">Chat with your todo assistant</h1>
-        <ChatWorkspace initialConversationId={conversationId} />
+        <Chat ui={readChatUi()} conversationId={conversationId} />
       </main>
     </div>
   );

@@ -99,7 +99,7 @@ class EventStreamResponse(StreamingResponse):
 
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncGenerator[str]) -> None:
+    def __init__(self, content: AsyncGenerator[str] | AsyncGenerator[bytes]) -> None:
         super().__init__(content, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
         self._events = content
 
