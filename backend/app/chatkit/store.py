@@ -37,7 +37,7 @@ from sqlmodel import Session
 from app import crud
 from app.agent.pipeline import ChatAgent
 from app.core.db import open_session
-from app.models import MAX_ID, Conversation, Message, Role, ToolAction, _as_utc
+from app.models import MAX_ID, Conversation, Message, Role, ToolAction, as_utc
 
 T = TypeVar("T")
 THREAD_ID = re.compile(r"thr_([1-9][0-9]{0,9})")
@@ -80,7 +80,7 @@ def user_text(item: UserMessageItem) -> str:
 def as_thread(conversation: Conversation) -> ThreadMetadata:
     assert conversation.id is not None
     return ThreadMetadata(
-        id=thread_id(conversation.id), title=conversation.title, created_at=_as_utc(conversation.created_at)
+        id=thread_id(conversation.id), title=conversation.title, created_at=as_utc(conversation.created_at)
     )
 
 
@@ -102,7 +102,7 @@ def as_items(message: Message) -> list[ThreadItem]:
     assert message.id is not None
     common: dict[str, Any] = {
         "thread_id": thread_id(message.conversation_id),
-        "created_at": _as_utc(message.created_at),
+        "created_at": as_utc(message.created_at),
     }
     if message.role == Role.user:
         return [
