@@ -122,18 +122,22 @@ def task_mix(prefix: str) -> Send:
 
 
 def sign_up(base_url: str) -> requests.Session:
-    """A throwaway user's browser-like session (cookies, Origin), waiting out the sign-up rate limit."""
+    """A throwaway user's browser-like session (cookies, Origin): sign-up starts no session (no account
+    enumeration), so it signs in afterwards, as the app's form does."""
     session = requests.Session()
     session.headers["Origin"] = base_url
-    body = {
-        "email": f"bench-{uuid.uuid4().hex[:12]}@example.com",
-        "password": f"pw-{uuid.uuid4().hex}",
-        "name": "Bench",
-    }
+    email, password = f"bench-{uuid.uuid4().hex[:12]}@example.com", f"pw-{uuid.uuid4().hex}"
+    auth_call(session, base_url, "sign-up", {"email": email, "password": password, "name": "Bench"})
+    auth_call(session, base_url, "sign-in", {"email": email, "password": password})
+    return session
+
+
+def auth_call(session: requests.Session, base_url: str, action: str, body: dict[str, str]) -> None:
+    """POST /api/auth/<action>/email, waiting out the rate limit as the server's X-Retry-After asks."""
     for _ in range(SIGN_UP_ATTEMPTS):
         try:
             response = session.post(
-                f"{base_url}/api/auth/sign-up/email", json=body, timeout=HTTP_TIMEOUT_SECONDS
+                f"{base_url}/api/auth/{action}/email", json=body, timeout=HTTP_TIMEOUT_SECONDS
             )
         except requests.RequestException as error:
             raise OpsError(f"bench: cannot reach {base_url}: {error}") from None
@@ -141,8 +145,9 @@ def sign_up(base_url: str) -> requests.Session:
             break
         time.sleep(int(response.headers.get("X-Retry-After", "5")))
     if response.status_code != 200:
-        raise OpsError(f"bench: sign-up at {base_url} answered {response.status_code}: {response.text[:200]}")
-    return session
+        raise OpsError(
+            f"bench: {action} at {base_url} answered {response.status_code}: {response.text[:200]}"
+        )
 
 
 def proxy_session(user: requests.Session) -> Callable[[], requests.Session]:

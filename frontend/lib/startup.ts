@@ -35,7 +35,8 @@ function fail(message: string): never {
  */
 export async function runStartupMigrations(): Promise<void> {
   try {
-    console.log(`todo-frontend: chat UI ${readChatUi().mode}`); // a wrong CHAT_UI stops the start here
+    // A wrong CHAT_UI stops the start here; the project's own UI needs no mention.
+    if (readChatUi().mode !== "default") console.log(`todo-frontend: chat UI ${readChatUi().mode}`);
   } catch (error) {
     fail(reason(error));
   }

@@ -37,10 +37,11 @@ class FrontendStandIn(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if self.path == "/api/auth/sign-up/email":
+        if self.path == "/api/auth/sign-up/email":  # as the app's: no session (no account enumeration)
             status = self.sign_up_answers.pop(0) if self.sign_up_answers else 200
-            cookie = {"Set-Cookie": "session=s1; Path=/"} if status == 200 else {"X-Retry-After": "0"}
-            return self.answer(status, {}, cookie)
+            return self.answer(status, {}, {} if status == 200 else {"X-Retry-After": "0"})
+        if self.path == "/api/auth/sign-in/email":
+            return self.answer(200, {}, {"Set-Cookie": "session=s1; Path=/"})
         self.calls.append(f"POST {self.path}")
         self.answer(self.create_status if self.signed_in() else 401, {"id": 1})
 
