@@ -1,24 +1,14 @@
 // @vitest-environment node
 import { randomBytes } from "node:crypto";
 
-import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { migrateAuthSchema } from "@/lib/migrate";
 
-// A real PostgreSQL (CI exports TEST_DATABASE_URL); each run works in a database of its own.
-const serverUrl = process.env.TEST_DATABASE_URL;
-const database = `todo_frontend_${randomBytes(4).toString("hex")}`;
+import { onServer, serverUrl } from "./test-database";
 
-async function onServer(statement: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+// A real PostgreSQL (CI exports TEST_DATABASE_URL); each run works in a database of its own.
+const database = `todo_frontend_${randomBytes(4).toString("hex")}`;
 
 describe.skipIf(!serverUrl)("migrateAuthSchema", () => {
   beforeAll(async () => {

@@ -7,7 +7,8 @@ import { Client } from "pg";
 
 export const serverUrl = process.env.TEST_DATABASE_URL;
 
-async function onServer(statement: string): Promise<void> {
+/** Runs one statement on TEST_DATABASE_URL's server (creating or dropping a test's own database). */
+export async function onServer(statement: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
