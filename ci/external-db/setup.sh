@@ -12,7 +12,8 @@
 #   setup.sh ca     print the path of the CA certificate
 #   setup.sh schema print the database's schema and migration state (compared around a second deploy)
 #
-# Idempotent: the CA, certificate and password are made once (under STATE_DIR) and reused.
+# Idempotent: the CA, certificate and password are made once (under STATE_DIR) and reused; the database is
+# made anew by each `up`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -112,7 +113,9 @@ make_database() {
   sql -c "SELECT 1 FROM pg_roles WHERE rolname = '$APP_ROLE'" | grep -q 1 ||
     sql -c "CREATE ROLE $APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION"
   sql -c "ALTER ROLE $APP_ROLE PASSWORD '$secret'" # hashed with SCRAM-SHA-256 (password_encryption)
-  sql -c "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 || sql -c "CREATE DATABASE $DB"
+  # Each run starts from an empty database: what a previous run left (Better Auth's signing keys among it) was
+  # encrypted with that run's secrets, which a fresh clone's env file does not have.
+  sql -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   sql -d "$DB" -c "REVOKE ALL ON DATABASE $DB FROM PUBLIC" -c "GRANT CONNECT ON DATABASE $DB TO $APP_ROLE" \
     -c "GRANT USAGE, CREATE ON SCHEMA public TO $APP_ROLE"
 }
