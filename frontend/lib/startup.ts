@@ -36,7 +36,8 @@ function fail(message: string): never {
 export async function runStartupMigrations(): Promise<void> {
   try {
     // A wrong CHAT_UI stops the start here; the project's own UI needs no mention.
-    if (readChatUi().mode !== "default") console.log(`todo-frontend: chat UI ${readChatUi().mode}`);
+    const { mode } = readChatUi();
+    if (mode !== "default") console.log(`todo-frontend: chat UI ${mode}`);
   } catch (error) {
     fail(reason(error));
   }
