@@ -7,7 +7,10 @@ the SDK lacks), so the Dockerfiles use nothing BuildKit-only: dependency layers 
 
 import hashlib
 import re
+import shutil
 import subprocess
+import tarfile
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -28,16 +31,36 @@ ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")  # the classic builder colours a ste
 BUILDER_BOOKKEEPING = re.compile(r" ---> |Removing intermediate container ")
 
 
+BUILD_CACHE_LABEL = "org.todo.build-cache"  # the build stage's label; its value names the image being built
+BUILD_CACHE_ARG = "BUILD_CACHE_KEY"  # the build arg that sets it
+
+
+@dataclass(frozen=True)
+class BuildCache:
+    """A directory of the build stage carried from one image build to the next through the build context.
+
+    The classic builder has no cache mounts, so after a build the runner copies `stage_path` out of the build
+    stage's image (the one labelled BUILD_CACHE_LABEL=<reference>) into `context/<context_path>`, where the
+    Dockerfile picks it up; the directory is git-ignored, so it never changes a tag.
+    """
+
+    stage_path: str  # e.g. /app/.next/cache
+    context_path: str  # relative to the build context, e.g. .build-cache/next
+
+
 @dataclass(frozen=True)
 class Service:
     name: str  # backend | frontend
     repository: str  # the image name (docs/architecture.md)
     context: Path  # the Docker build context; its Dockerfile sits at its top
+    build_cache: BuildCache | None = None
 
 
 SERVICES = {
     "backend": Service("backend", "todo-backend", ROOT / "backend"),
-    "frontend": Service("frontend", "todo-frontend", ROOT / "frontend"),
+    "frontend": Service(
+        "frontend", "todo-frontend", ROOT / "frontend", BuildCache("/app/.next/cache", ".build-cache/next")
+    ),
 }
 
 
@@ -158,11 +181,12 @@ def build(
     if not (service.context / "Dockerfile").is_file():
         raise OpsError(f"no Dockerfile in {service.context}")
     output(f"building {reference} from {service.context.relative_to(ROOT)}/")
+    cache_key = {BUILD_CACHE_ARG: reference} if service.build_cache else {}
     try:
         events = client.api.build(
             path=str(service.context),
             tag=reference,
-            buildargs={**label_args(reference, source), **(build_args or {})},
+            buildargs={**label_args(reference, source), **cache_key, **(build_args or {})},
             rm=True,
             forcerm=True,
             pull=False,
@@ -171,7 +195,53 @@ def build(
         follow_build(events, reference, output)
     except (APIError, DockerException) as error:
         raise OpsError(f"building {reference} failed: {first_line(error)}") from error
+    save_build_cache(client, service, reference, output)
     return reference
+
+
+def save_build_cache(
+    client: docker.DockerClient, service: Service, reference: str, output: Callable[[str], None]
+) -> None:
+    """Copy the service's build cache out of the build stage that built `reference` into its context.
+
+    Best effort: the image is built either way, and without a cache the next build only starts cold.
+    """
+    cache = service.build_cache
+    if cache is None:
+        return
+    stages = client.images.list(filters={"label": f"{BUILD_CACHE_LABEL}={reference}"})
+    if not stages:
+        output(f"no build stage labelled {BUILD_CACHE_LABEL}={reference}: the next build starts cold")
+        return
+    stage = max(stages, key=lambda image: image.attrs["Created"])
+    target = service.context / cache.context_path
+    try:
+        container = client.containers.create(stage.id, command=["true"])  # never started: only read
+        try:
+            chunks, _ = container.get_archive(cache.stage_path)
+            replace_with_archive(target, chunks)
+        finally:
+            container.remove()
+    except (APIError, DockerException, OSError, tarfile.TarError) as error:
+        output(f"could not keep the build cache ({first_line(error)}): the next build starts cold")
+        return
+    output(f"kept the build cache in {target.relative_to(ROOT)}/ for the next build")
+
+
+def replace_with_archive(target: Path, chunks: Iterable[bytes]) -> None:
+    """Make `target` the one directory in the tar stream `chunks` (what `docker cp` of a directory gives)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".incoming-") as incoming:
+        archive = Path(incoming) / "archive.tar"
+        with archive.open("wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+        unpacked = Path(incoming) / "unpacked"
+        with tarfile.open(archive) as tar:
+            tar.extractall(unpacked, filter="data")
+        (top,) = unpacked.iterdir()
+        shutil.rmtree(target, ignore_errors=True)
+        top.rename(target)
 
 
 def build_configured(

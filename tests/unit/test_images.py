@@ -189,6 +189,55 @@ def test_a_failed_step_shows_its_last_lines() -> None:
     assert "\x1b" not in message
 
 
+CACHING_DOCKERFILE = """\
+FROM scratch AS build
+COPY . /work/
+ARG BUILD_CACHE_KEY=""
+LABEL org.todo.build-cache="${BUILD_CACHE_KEY}"
+
+FROM scratch
+COPY --from=build /work/hello.txt /
+"""
+
+
+@pytest.fixture
+def caching_service(client: docker.DockerClient, service: images.Service) -> Iterator[images.Service]:
+    """The tiny service with a two-stage Dockerfile whose build stage's /work is its build cache."""
+    (service.context / "Dockerfile").write_text(CACHING_DOCKERFILE)
+    yield images.Service(
+        service.name, service.repository, service.context, images.BuildCache("/work", ".build-cache/work")
+    )
+    for image in client.images.list(service.repository):
+        client.images.remove(image.id, force=True)
+    for stage in client.images.list(filters={"label": f"{images.BUILD_CACHE_LABEL}"}):
+        if stage.labels[images.BUILD_CACHE_LABEL].startswith(f"{service.repository}:"):
+            client.images.remove(stage.id, force=True)
+
+
+def test_a_build_keeps_its_stage_cache_in_the_context(
+    client: docker.DockerClient, caching_service: images.Service
+) -> None:
+    said: list[str] = []
+    images.build(client, caching_service, output=said.append)
+    kept = caching_service.context / ".build-cache" / "work"
+    assert (kept / "hello.txt").read_text() == "hello\n"
+    assert said[-1] == "kept the build cache in app/.build-cache/work/ for the next build"
+    (caching_service.context / "hello.txt").write_text("edited\n")
+    images.build(client, caching_service, output=said.append)
+    assert (kept / "hello.txt").read_text() == "edited\n", "the second build replaces the first one's cache"
+    assert (kept / ".build-cache" / "work" / "hello.txt").read_text() == "hello\n", "it saw the first cache"
+
+
+def test_without_a_labelled_build_stage_the_next_build_starts_cold(
+    client: docker.DockerClient, caching_service: images.Service
+) -> None:
+    (caching_service.context / "Dockerfile").write_text(TINY_DOCKERFILE)
+    said: list[str] = []
+    images.build(client, caching_service, output=said.append)
+    assert said[-1].endswith(": the next build starts cold")
+    assert not (caching_service.context / ".build-cache").exists()
+
+
 def test_a_registry_must_be_a_host(client: docker.DockerClient) -> None:
     with pytest.raises(OpsError, match=r"should be host\[:port\] with no scheme"):
         images.push(client, "todo-backend:abc", "https://registry.example.com")
