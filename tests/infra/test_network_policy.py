@@ -19,6 +19,13 @@ POLICY_SYNC_SECONDS = 30  # the engine applies a new or deleted policy within th
 PROBE_PORT = 8080
 PROBE_LABEL = "todo-e2e-netpol-probe"
 DENY_ALL_ANSWER = "a deny-all policy left the probe reachable"
+# The frontend's image has no shell (docs/images.md): from its pods, the same checks run through its node.
+NO_SHELL = {"todo-frontend"}
+NODE_CONNECTS = (
+    "require('net').connect(Number(process.argv[2]), process.argv[1])"
+    f".on('connect', () => process.exit(0)).setTimeout({CONNECT_SECONDS * 1000}, () => process.exit(1))"
+)
+NODE_RESOLVES = "require('dns').lookup(process.argv[1], (error) => process.exit(error ? 1 : 0))"
 
 
 class Pods:
@@ -42,7 +49,14 @@ class Pods:
         command = ["exec", self.client(who), "--", "timeout", str(CONNECT_SECONDS), "bash", "-c", script]
         return self.deployment.kubectl_result(*command).returncode == 0
 
+    def run_node(self, who: str, script: str, *arguments: str) -> bool:
+        """True when the node script exits 0 inside the pod's first container."""
+        command = ["exec", self.client(who), "--", "node", "-e", script, *arguments]
+        return self.deployment.kubectl_result(*command).returncode == 0
+
     def connects(self, who: str, host: str, port: int | str) -> bool:
+        if who in NO_SHELL:
+            return self.run_node(who, NODE_CONNECTS, host, str(port))
         return self.run(who, f"exec 3<>/dev/tcp/{host}/{port}")
 
     def reaches_kubernetes_api(self, who: str) -> bool:
@@ -50,6 +64,8 @@ class Pods:
         return self.connects(who, "$KUBERNETES_SERVICE_HOST", "$KUBERNETES_SERVICE_PORT")
 
     def resolves(self, who: str, name: str) -> bool:
+        if who in NO_SHELL:
+            return self.run_node(who, NODE_RESOLVES, name)
         return self.run(who, f"getent hosts {name}")
 
 
