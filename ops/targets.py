@@ -4,6 +4,7 @@ Each target knows how to make its cluster exist, how images reach it, how to rea
 how to tear everything down. `deploy` and `reset` only talk to this interface.
 """
 
+import shlex
 import socket
 from typing import Protocol
 
@@ -13,6 +14,8 @@ from ops import images
 from ops.errors import OpsError
 from ops.settings import RELEASES, Settings
 from ops.shell import FILE, Shell
+
+JSONPATH_RUNTIME = "jsonpath={.items[0].status.nodeInfo.containerRuntimeVersion}"  # e.g. containerd://1.7.24
 
 
 class Target(Protocol):
@@ -64,11 +67,29 @@ class Minikube:
             ["minikube", "-p", settings.minikube_profile, "image", "ls"], "minikube image ls failed"
         )
         if not any(line.strip().endswith(reference) for line in listed.splitlines()):
-            shell.change(
-                ["minikube", "-p", settings.minikube_profile, "image", "load", reference],
-                f"minikube could not load image {reference}",
-            )
+            failure = f"minikube could not load image {reference}"
+            if self.streams_images(shell, settings):
+                # `minikube image load` saves the image into minikube's cache, copies it over SSH and imports
+                # it (12 s for the frontend image); streamed into the node's containerd it takes 4 s.
+                node, image = shlex.quote(settings.minikube_profile), shlex.quote(reference)
+                pipeline = f"docker save {image} | docker exec -i {node} ctr -n k8s.io images import -"
+                shell.change(["bash", "-o", "pipefail", "-c", pipeline], failure)
+            else:
+                shell.change(
+                    ["minikube", "-p", settings.minikube_profile, "image", "load", reference], failure
+                )
         return reference
+
+    @staticmethod
+    def streams_images(shell: Shell, settings: Settings) -> bool:
+        """The docker driver's node is a container of the host's Docker, named after the profile; when its
+        Kubernetes runs on containerd, `docker save` can stream straight into it."""
+        if settings.minikube_driver != "docker":
+            return False
+        runtime = shell.attempt(
+            kubectl(settings, "get", "nodes", "-o", JSONPATH_RUNTIME, namespaced=False)
+        ).stdout
+        return runtime.startswith("containerd://")
 
     def node_address(self, shell: Shell, settings: Settings) -> str:
         if publishes_node_port(settings):

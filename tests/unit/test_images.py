@@ -279,6 +279,17 @@ def test_load_puts_each_image_into_minikube(built_without_docker: list[str]) -> 
     assert loads == [f"minikube -p todo image load {reference}" for reference in built_without_docker]
 
 
+def test_load_streams_images_into_a_containerd_node(built_without_docker: list[str]) -> None:
+    """The docker driver with containerd: `docker save` straight into the node's containerd, no cache copy."""
+    c = cluster_context(invoke_config(), {r"kubectl .*containerRuntimeVersion": "containerd://1.7.24"})
+    image_tasks.load(c, service="frontend")
+    loads = [command for command in commands(c) if "image load" in command or "images import" in command]
+    assert loads == [
+        "bash -o pipefail -c 'docker save todo-frontend:c0ffee"
+        " | docker exec -i todo ctr -n k8s.io images import -'"
+    ]
+
+
 def test_push_without_a_registry_says_how_to_give_one(built_without_docker: list[str]) -> None:
     with pytest.raises(OpsError, match=r"no registry: pass --registry HOST\[:PORT\]"):
         image_tasks.push(MockContext(config=invoke_config()))
