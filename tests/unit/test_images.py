@@ -191,12 +191,12 @@ def test_a_failed_step_shows_its_last_lines() -> None:
 
 CACHING_DOCKERFILE = """\
 FROM scratch AS build
-COPY . /work/
+COPY . /cache/
 ARG BUILD_CACHE_KEY=""
 LABEL org.todo.build-cache="${BUILD_CACHE_KEY}"
 
 FROM scratch
-COPY --from=build /work/hello.txt /
+COPY --from=build /cache/hello.txt /
 """
 
 
@@ -205,7 +205,7 @@ def caching_service(client: docker.DockerClient, service: images.Service) -> Ite
     """The tiny service with a two-stage Dockerfile whose build stage's /work is its build cache."""
     (service.context / "Dockerfile").write_text(CACHING_DOCKERFILE)
     yield images.Service(
-        service.name, service.repository, service.context, images.BuildCache("/work", ".build-cache/work")
+        service.name, service.repository, service.context, images.BuildCache("/cache", ".build-cache/stage")
     )
     for image in client.images.list(service.repository):
         client.images.remove(image.id, force=True)
@@ -219,13 +219,13 @@ def test_a_build_keeps_its_stage_cache_in_the_context(
 ) -> None:
     said: list[str] = []
     images.build(client, caching_service, output=said.append)
-    kept = caching_service.context / ".build-cache" / "work"
+    kept = caching_service.context / ".build-cache" / "stage"
     assert (kept / "hello.txt").read_text() == "hello\n"
-    assert said[-1] == "kept the build cache in app/.build-cache/work/ for the next build"
+    assert said[-1] == "kept the build cache in app/.build-cache/stage/ for the next build"
     (caching_service.context / "hello.txt").write_text("edited\n")
     images.build(client, caching_service, output=said.append)
     assert (kept / "hello.txt").read_text() == "edited\n", "the second build replaces the first one's cache"
-    assert (kept / ".build-cache" / "work" / "hello.txt").read_text() == "hello\n", "it saw the first cache"
+    assert (kept / ".build-cache" / "stage" / "hello.txt").read_text() == "hello\n", "it saw the first cache"
 
 
 def test_without_a_labelled_build_stage_the_next_build_starts_cold(
