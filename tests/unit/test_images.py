@@ -202,7 +202,7 @@ COPY --from=build /cache/hello.txt /
 
 @pytest.fixture
 def caching_service(client: docker.DockerClient, service: images.Service) -> Iterator[images.Service]:
-    """The tiny service with a two-stage Dockerfile whose build stage's /work is its build cache."""
+    """The tiny service with a two-stage Dockerfile whose build stage's /cache is its build cache."""
     (service.context / "Dockerfile").write_text(CACHING_DOCKERFILE)
     yield images.Service(
         service.name, service.repository, service.context, images.BuildCache("/cache", ".build-cache/stage")
