@@ -8,7 +8,7 @@ import shutil
 
 from ops.errors import OpsError
 from ops.settings import Settings
-from ops.shell import Shell, join
+from ops.shell import Shell
 from ops.targets import kubectl
 
 # Where each kubectl-ai provider reads its key (`ollama` and `llamacpp` run locally and need none).
@@ -51,7 +51,7 @@ def ask(shell: Shell, settings: Settings, ai: dict, question: str) -> None:
         raise OpsError('ask a question, e.g. invoke ai.ask "why is the backend restarting?"')
     if shutil.which("kubectl-ai") is None:
         raise OpsError(KUBECTL_AI_INSTALL)
-    run_interactive(shell, kubectl_ai_command(settings, ai, question))
+    shell.stream(kubectl_ai_command(settings, ai, question), "kubectl-ai failed", interactive=True)
 
 
 def analyze(shell: Shell, settings: Settings, ai: dict) -> None:
@@ -59,9 +59,11 @@ def analyze(shell: Shell, settings: Settings, ai: dict) -> None:
     task = ANALYSIS_TASK.format(namespace=settings.namespace)
     if kagent_ready(shell, settings, ai):
         agent = ai.get("kagent_agent", "k8s-agent")
-        run_interactive(shell, ["kagent", "invoke", "--agent", agent, "--task", task])
+        shell.stream(
+            ["kagent", "invoke", "--agent", agent, "--task", task], "kagent failed", interactive=True
+        )
     elif shutil.which("kubectl-ai"):
-        run_interactive(shell, kubectl_ai_command(settings, ai, task))
+        shell.stream(kubectl_ai_command(settings, ai, task), "kubectl-ai failed", interactive=True)
     else:
         raise OpsError(
             f"{KAGENT_INSTALL}\nOr: {KUBECTL_AI_INSTALL}\nWithout AI, `invoke doctor` explains failures."
@@ -73,9 +75,3 @@ def kagent_ready(shell: Shell, settings: Settings, ai: dict) -> bool:
     namespace = ai.get("kagent_namespace", "kagent")
     controller = kubectl(settings, "get", "deployments", "-n", namespace, "-o", "name", namespaced=False)
     return shutil.which("kagent") is not None and bool(shell.attempt(controller).stdout.strip())
-
-
-def run_interactive(shell: Shell, args: list[str]) -> None:
-    result = shell.c.run(join(args), warn=True, pty=False)
-    if result.failed:
-        raise OpsError(f"{args[0]} exited with code {result.exited}")

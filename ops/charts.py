@@ -6,7 +6,6 @@ the charts' shared sources (schemas, the packaged todo-common library) must matc
 """
 
 import shutil
-import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,11 +15,13 @@ from typing import Any
 
 import kubernetes_validate
 import yaml
+from invoke import Result
 
 from ops import chart_sources
 from ops.errors import OpsError
 from ops.quantities import parse_quantity
 from ops.settings import RELEASES
+from ops.shell import Shell
 
 CHARTS = RELEASES  # each release installs the chart of the same name
 NAMESPACE = "todo"  # what the charts render in here; a namespace only names objects, it changes no check
@@ -66,8 +67,9 @@ def variants(chart_dir: Path) -> list[Path]:
     return sorted(chart_dir.glob("ci/*-values.yaml"))
 
 
-def run_helm(helm: str, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([helm, *args], capture_output=True, text=True, check=False)
+def run_helm(helm: str, args: Sequence[str]) -> Result:
+    """An offline helm command (lint, template), failed or not: the callers read its findings either way."""
+    return Shell().attempt([helm, *args])
 
 
 def render(
@@ -90,7 +92,7 @@ def render(
     ]
     args += [arg for path in values for arg in ("--values", str(path))]
     result = run_helm(helm, [*args, *extra])
-    if result.returncode != 0:
+    if result.failed:
         raise OpsError(f"helm template {chart_dir.name} failed: {result.stderr.strip()}")
     return result.stdout
 
@@ -119,7 +121,7 @@ def lint_problems(helm: str, chart_dir: Path, values: Path | None, kube_version:
     result = run_helm(
         helm, ["lint", "--strict", str(chart_dir), *values_args, "--kube-version", kube_version]
     )
-    if result.returncode == 0:
+    if result.ok:
         return []
     findings = [line for line in result.stdout.splitlines() if line.startswith("[")]
     with_values = f" with {values.name}" if values else ""

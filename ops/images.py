@@ -7,7 +7,6 @@ the SDK lacks), so the Dockerfiles use nothing BuildKit-only: dependency layers 
 
 import hashlib
 import re
-import subprocess
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from docker.errors import APIError, DockerException, ImageNotFound
 
 from ops.errors import OpsError
 from ops.settings import ROOT
+from ops.shell import Shell
 
 BUILD_TIMEOUT_SECONDS = 1800  # a read may wait that long: `npm ci` and `next build` print little for minutes
 FAILURE_TAIL_LINES = 15
@@ -72,14 +72,10 @@ def first_line(error: Exception) -> str:
 
 
 def git(*args: str) -> bytes:
-    """Run git in the repository and return its output."""
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True).stdout
-    except FileNotFoundError as error:
-        raise OpsError("git is not installed; image tags come from the git tree") from error
-    except subprocess.CalledProcessError as error:
-        message = error.stderr.decode(errors="replace").strip()
-        raise OpsError(f"`git {' '.join(args)}` failed: {message}") from error
+    """Run git in the repository and return its output byte for byte (a diff is hashed)."""
+    return Shell().read(
+        ["git", "-C", str(ROOT), *args], f"`git {' '.join(args)}` failed (image tags come from git)"
+    )
 
 
 def revision() -> str:
