@@ -36,10 +36,10 @@ HEALTHY_CLUSTER: Rules = {
 
 def invoke_config(**sections: dict) -> Config:
     """The project's invoke.yaml, with some keys replaced."""
-    config = Config(overrides=yaml.safe_load((ROOT / "invoke.yaml").read_text()))
-    for name, values in sections.items():
-        config[name] = {**config[name], **values}
-    return config
+    data = yaml.safe_load((ROOT / "invoke.yaml").read_text())
+    for name, values in sections.items():  # here: invoke will not merge a mapping with None
+        data[name] = {**data[name], **values}
+    return Config(overrides=data)
 
 
 class DocumentReadingContext(MockContext):
