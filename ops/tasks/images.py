@@ -56,4 +56,16 @@ def push(c: Context, registry: str | None = None, service: str = "all") -> None:
         print(f"pushed {images_.push(client, reference, settings.registry)}")
 
 
-namespace = Collection("images", build, tag, load, push)
+ns = Collection("images", build, tag, load, push)
+ns.configure(
+    {
+        # The backend and frontend images (names and Dockerfiles: docs/images.md). Typed and checked by
+        # ops/settings.py (ImageSettings).
+        "images": {
+            "source": "",  # the OCI label org.opencontainers.image.source: the repository's public URL
+            # Per service, added to `docker build`, e.g. a mirrored base image: backend PYTHON_IMAGE (default
+            # python:3.11-slim); frontend NODE_IMAGE (node:22-slim), RUNTIME_IMAGE (debian:bookworm-slim).
+            "build_args": {"backend": {}, "frontend": {}},
+        }
+    }
+)

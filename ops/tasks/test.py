@@ -1,6 +1,6 @@
 """Test tasks: the runner's unit tests, and the end-to-end suites against a deployed release."""
 
-from invoke import Context, task
+from invoke import Collection, Context, task
 
 from ops.settings import ROOT, load_settings
 from ops.shell import Shell
@@ -46,3 +46,16 @@ def chaos(c: Context, select: str = "", target: str | None = None) -> None:
     env = suite_environment(shell, settings)
     print(f"faults against {env['TODO_BASE_URL']} (namespace {settings.namespace})")
     run_suites(shell, [c.config.test.chaos_paths], env, select=select)
+
+
+ns = Collection("test", unit, e2e, chaos)
+ns.configure(
+    {
+        "test": {
+            "e2e_paths": "tests/infra",  # the end-to-end suite run against the deployed release
+            "e2e_ignore": "tests/infra/containers",  # the images' own tests (Docker, no cluster): apart
+            "browser_paths": "tests/browser",  # the frontend's browser flow, run with TODO_BASE_URL
+            "chaos_paths": "tests/infra/chaos",  # `invoke test.chaos`: faults under writers (not in test.e2e)
+        }
+    }
+)

@@ -1,4 +1,6 @@
-"""Settings: invoke.yaml defaults, INVOKE_* variables, flags, and clear errors for bad values."""
+"""Settings: the task modules' defaults, invoke.yaml, INVOKE_* variables, flags; errors for bad values."""
+
+from pathlib import Path
 
 import pytest
 from invoke import Config, MockContext
@@ -7,11 +9,26 @@ from runner_fakes import invoke_config
 from ops import targets
 from ops.errors import OpsError
 from ops.settings import ROOT, AiSettings, load_settings
+from tasks import ns
 
 
-def test_defaults_come_from_invoke_yaml() -> None:
+def test_defaults_come_from_the_task_modules() -> None:
     settings = load_settings(MockContext(config=invoke_config()))
     assert (settings.target, settings.namespace, settings.frontend_node_port) == ("minikube", "todo", 30000)
+
+
+def test_a_project_invoke_yaml_overrides_the_defaults_key_by_key(tmp_path: Path) -> None:
+    (tmp_path / "invoke.yaml").write_text(
+        "cluster:\n  namespace: staging\nai:\n  kubectl_ai_model: gpt-4.1\n"
+    )
+    config = Config(project_location=str(tmp_path), lazy=True)
+    config.load_collection(
+        ns.configuration()
+    )  # what `invoke` does: the tasks' defaults, then the project file
+    config.load_project()
+    settings = load_settings(MockContext(config=config))
+    assert (settings.namespace, settings.target) == ("staging", "minikube")
+    assert (settings.ai.kubectl_ai_model, settings.ai.kubectl_ai_provider) == ("gpt-4.1", "gemini")
 
 
 def test_flags_win_over_the_config_and_none_means_not_given() -> None:
