@@ -63,8 +63,7 @@ class Shell:
         """A read-only command's stdout byte for byte (for hashing it); raise OpsError if it fails."""
         result = self.c.run(join(args), warn=True, hide=True, in_stream=False, encoding=BYTE_EXACT)
         if result.failed:
-            message = tail(result.stderr.encode(BYTE_EXACT).decode(errors="replace"))
-            raise OpsError(f"{failure}:\n{message}")
+            raise failed(result, failure, result.stderr.encode(BYTE_EXACT).decode(errors="replace"))
         return result.stdout.encode(BYTE_EXACT)
 
     def show(
@@ -83,7 +82,7 @@ class Shell:
         """`show`, raising OpsError(failure + the exit code) if it fails: its output is already on screen."""
         result = self.show(args, interactive=interactive)
         if result.failed:
-            raise OpsError(f"{failure} (exit code {result.exited})")
+            raise failed(result, failure)
 
     def try_json(self, args: Sequence[str]) -> Any | None:
         """A read-only command's JSON output, or None if it fails (for best-effort reports)."""
@@ -124,5 +123,12 @@ class Shell:
     @staticmethod
     def _checked(result: Result, failure: str) -> Result:
         if result.failed:
-            raise OpsError(f"{failure}:\n{tail(result.stdout + result.stderr)}")
+            raise failed(result, failure, result.stdout + result.stderr)
         return result
+
+
+def failed(result: Result, failure: str, output: str = "") -> OpsError:
+    """The one message for a failed command: its last lines, or its exit code when it said nothing (or its
+    output is already on the terminal)."""
+    last = tail(output)
+    return OpsError(f"{failure}:\n{last}" if last else f"{failure} (exit code {result.exited})")

@@ -138,3 +138,11 @@ def test_schemas_keep_a_member_a_line_only_where_one_line_is_too_long() -> None:
         "  }",
         "}",
     ]
+
+
+def test_a_failing_helm_docs_is_one_message_and_exit_code_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(chart_sources, "find_helm_docs", lambda: "false")  # a helm-docs that always fails
+    assert chart_sources.main([]) == 1
+    assert capsys.readouterr().err == "error: helm-docs failed (exit code 1)\n"

@@ -65,3 +65,8 @@ def test_show_passes_the_environment_and_returns_the_result(capfd: pytest.Captur
 
 def test_commands_outside_invoke_run_on_a_default_context() -> None:
     assert Shell().query(["echo", "plain"], "echo failed") == "plain\n"
+
+
+def test_a_command_that_fails_silently_is_named_with_its_exit_code() -> None:
+    with pytest.raises(OpsError, match=r"^error: the probe failed \(exit code 1\)$"):
+        Shell(Context()).query(["false"], "the probe failed")
