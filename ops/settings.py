@@ -1,4 +1,5 @@
-"""The runner's settings: invoke.yaml, then INVOKE_* variables (invoke merges those), then task flags."""
+"""The runner's settings: the task modules' defaults (ops/tasks/*.py), then invoke.yaml, then INVOKE_*
+variables (invoke merges those), then task flags; read once per task into frozen, typed dataclasses."""
 
 import re
 from collections.abc import Mapping
@@ -15,9 +16,8 @@ RELEASES = ("todo-postgres", "todo-backend", "todo-frontend")
 IMAGE_SERVICES = ("backend", "frontend")  # the images the runner builds, each from the directory of its name
 ROOT = Path(__file__).resolve().parent.parent
 KUBERNETES_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # an RFC 1123 label: namespaces, agents
-PROVIDER = re.compile(
-    r"[a-z0-9][a-z0-9_-]*"
-)  # kubectl-ai's --llm-provider names: gemini, openai, azopenai...
+# kubectl-ai's --llm-provider names: gemini, openai, azopenai, ollama...
+PROVIDER = re.compile(r"[a-z0-9][a-z0-9_-]*")
 BUILD_ARG = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # an ARG name in a Dockerfile
 
 
