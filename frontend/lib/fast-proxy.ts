@@ -14,6 +14,7 @@
  */
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { pipeline } from "node:stream";
 
@@ -61,11 +62,18 @@ export function proxyPath(url: string | undefined): ProxyPath | null {
   return { path, search: queryAt === -1 ? "" : url.slice(queryAt) };
 }
 
-/** The origin the browser reached us at, taken as Next takes it: the Host header, https behind a TLS proxy. */
-function requestOrigin(request: IncomingMessage): string {
-  const proto = request.headers["x-forwarded-proto"];
-  const https = Boolean((request.socket as TLSSocket).encrypted) || String(proto ?? "").includes("https");
-  return `${https ? "https" : "http"}://${request.headers.host ?? "localhost"}`;
+// Next names the loopback addresses "localhost" in a request's URL (NextURL); so do we, to compare alike.
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
+
+/**
+ * The origin the same-origin check compares with, made as Next makes a route's `request.nextUrl.origin`: the
+ * address and port the server listens on (not the client's Host header), https when the connection or the
+ * proxy in front (X-Forwarded-Proto) says so. In a deployment the public origins come from lib/config.ts.
+ */
+function requestOrigin(request: IncomingMessage, listening: AddressInfo): string {
+  const https = Boolean((request.socket as TLSSocket).encrypted) || String(request.headers["x-forwarded-proto"] ?? "").includes("https");
+  const host = LOOPBACK.test(listening.address) ? "localhost" : listening.address;
+  return `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${listening.port}`;
 }
 
 function sendError(response: ServerResponse, { status, detail }: ProxyRefusal): void {
@@ -121,9 +129,9 @@ async function forward(request: IncomingMessage, response: ServerResponse, call:
 }
 
 /** Answers one proxied request, from the checks to the backend's answer. */
-export async function serveProxy(request: IncomingMessage, response: ServerResponse, where: ProxyPath): Promise<void> {
+async function serveProxy(request: IncomingMessage, response: ServerResponse, where: ProxyPath, origin: string): Promise<void> {
   const method = request.method!;
-  const call = await planProxyCall({ method, headers: toHeaders(request.headers), origin: requestOrigin(request), ...where });
+  const call = await planProxyCall({ method, headers: toHeaders(request.headers), origin, ...where });
   if (isRefusal(call)) return sendError(response, call);
   await forward(request, response, call);
 }
@@ -142,7 +150,7 @@ export function frontServer(server: Server): void {
   server.removeAllListeners("request");
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const where = PROXIED_METHODS.has(request.method ?? "") ? proxyPath(request.url) : null;
-    if (where) serveProxy(request, response, where).catch(failed(response));
+    if (where) serveProxy(request, response, where, requestOrigin(request, server.address() as AddressInfo)).catch(failed(response));
     else for (const listener of next) listener.call(server, request, response);
   });
 }
