@@ -9,8 +9,7 @@
  * token and path prefix) and pipes the backend's answer straight through, a text/event-stream as it comes.
  * Answers are not compressed: task lists are small, and gzip cost more CPU than all the rest of the proxying.
  * Anything it does not recognise exactly (a trailing or double slash, a dot segment, a bad escape, another
- * method) goes to Next as before, as does every request under `next dev` (instrumentation there is not this
- * server's) — the route handler app/api/backend/[...path]/route.ts serves those.
+ * method) goes to Next as before, where the route handler app/api/backend/[...path]/route.ts serves it.
  */
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
@@ -115,7 +114,7 @@ async function forward(request: IncomingMessage, response: ServerResponse, call:
   }, BACKEND_TIMEOUT_MS);
   response.once("close", () => {
     clearTimeout(timer);
-    if (!response.writableFinished) controller.abort();
+    if (!response.writableEnded) controller.abort(); // ended: the whole answer was relayed, nothing to stop
   });
   try {
     const body = METHODS_WITH_BODY.has(method) ? await readBody(request) : undefined;
