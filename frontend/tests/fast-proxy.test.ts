@@ -259,6 +259,21 @@ describe("the fast path", () => {
     await vi.waitFor(() => expect(closed).toContain("/api/alice/chat/stream"));
   });
 
+  it("aborts the backend call when the browser leaves before the backend has answered at all", async () => {
+    let arrived = false;
+    handle = () => {
+      arrived = true; // and no answer yet, like a turn waiting for its model
+    };
+    const { port } = app.address() as AddressInfo;
+    const outgoing = request({ host: "127.0.0.1", port, path: "/api/backend/chat", headers: { cookie: alice }, agent: false });
+    outgoing.on("error", () => undefined);
+    outgoing.end();
+    await vi.waitFor(() => expect(arrived).toBe(true));
+
+    outgoing.destroy();
+    await vi.waitFor(() => expect(closed).toContain("/api/alice/chat"));
+  });
+
   it("leaves other paths, methods and unusual spellings to Next", async () => {
     await send("/api/auth/get-session", { headers: { cookie: alice } });
     await send("/api/backend/tasks/", { headers: { cookie: alice } });
