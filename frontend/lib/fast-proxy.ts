@@ -149,8 +149,10 @@ export function frontServer(server: Server): void {
   server.removeAllListeners("request");
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const where = PROXIED_METHODS.has(request.method ?? "") ? proxyPath(request.url) : null;
-    if (where) serveProxy(request, response, where, requestOrigin(request, server.address() as AddressInfo)).catch(failed(response));
-    else for (const listener of next) listener.call(server, request, response);
+    const listening = server.address(); // a string for a Unix socket: no origin to compare with, Next decides
+    if (where && listening && typeof listening === "object") {
+      serveProxy(request, response, where, requestOrigin(request, listening)).catch(failed(response));
+    } else for (const listener of next) listener.call(server, request, response);
   });
 }
 
