@@ -74,7 +74,15 @@ BASE_SITE_UNUSED = [
 ]
 BIN_UNUSED = re.compile(r"^(pip|idle|2to3|pydoc)[0-9.]*$")
 # Package manager state and caches: no package manager remains to read them.
-STATE_UNUSED = ["/var/lib/apt", "/var/cache/apt", "/var/cache/debconf", "/usr/share/python-wheels"]
+# dpkg's backup and `available` files still list the removed packages.
+STATE_UNUSED = [
+    "/var/lib/apt",
+    "/var/cache/apt",
+    "/var/cache/debconf",
+    "/usr/share/python-wheels",
+    "/var/lib/dpkg/status-old",
+    "/var/lib/dpkg/available",
+]
 TOP_LEVEL_MODULE = re.compile(r"\w+(\.py|\..+\.so)")  # a module file at the top of site-packages
 LDD_PATH = re.compile(r"=> (/\S+)|^\s*(/\S+) \(0x")
 
@@ -111,6 +119,11 @@ def prune_state() -> None:
         remove(log)
     for listing in Path("/var/lib/dpkg/info").glob("*.md5sums"):  # only `dpkg --verify` reads them
         listing.unlink()
+    # update-alternatives links (awk, which, pager) whose target package went
+    for directory in ("/etc/alternatives", "/usr/bin", "/usr/sbin"):
+        for path in Path(directory).iterdir():
+            if path.is_symlink() and not path.exists():
+                path.unlink()
 
 
 def compile_imported_stdlib(stdlib: Path, venv: Path) -> None:
