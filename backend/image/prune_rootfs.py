@@ -72,7 +72,7 @@ BASE_SITE_UNUSED = [
     "pkg_resources",
     "distutils-precedence.pth",
 ]
-BIN_UNUSED = re.compile(r"^(pip|idle|2to3|pydoc)[0-9.]*$")
+BIN_UNUSED = re.compile(r"^(pip|idle|2to3|pydoc)[0-9.-]*$")  # pip3.11, 2to3-3.11, ...
 # Package manager state and caches: no package manager remains to read them.
 # dpkg's backup and `available` files still list the removed packages.
 STATE_UNUSED = [
