@@ -99,6 +99,7 @@ def main(venv: Path) -> None:
     prune_state()
     prune_gconv(service_libraries)
     compile_imported_stdlib(stdlib, venv)
+    subprocess.run(["ldconfig"], check=True)  # the cache find_library reads must not name removed libraries
     check_loadable([*shared_objects(stdlib), *shared_objects(venv)])
 
 
