@@ -1,6 +1,7 @@
 /**
- * Runs once when the server starts: drain cleanly on SIGTERM, check the configuration and migrate Better Auth's
- * tables before serving.
+ * Runs once when the server starts: drain cleanly on SIGTERM, key the auth rate limits on the real client
+ * address, answer /api/backend/* before Next's router (lib/fast-proxy.ts), and check the configuration and
+ * migrate Better Auth's tables before serving.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -8,6 +9,8 @@ export async function register(): Promise<void> {
   installGracefulShutdown();
   const { installClientAddress } = await import("@/lib/client-ip");
   installClientAddress();
+  const { installFastProxy } = await import("@/lib/fast-proxy");
+  installFastProxy(); // after the two above: they see every request, on either path
   const { runStartupMigrations } = await import("@/lib/startup");
   await runStartupMigrations();
 }

@@ -8,7 +8,7 @@ import shutil
 
 from ops.errors import OpsError
 from ops.settings import Settings
-from ops.shell import Shell, join
+from ops.shell import Shell
 from ops.targets import kubectl
 
 # Where each kubectl-ai provider reads its key (`ollama` and `llamacpp` run locally and need none).
@@ -34,48 +34,44 @@ ANALYSIS_TASK = (
 )
 
 
-def kubectl_ai_command(settings: Settings, ai: dict, question: str) -> list[str]:
-    provider = ai.get("kubectl_ai_provider", "gemini")
+def kubectl_ai_command(settings: Settings, question: str) -> list[str]:
+    provider = settings.ai.kubectl_ai_provider
     key = PROVIDER_KEYS.get(provider)
     if key and not os.environ.get(key):
         raise OpsError(f"kubectl-ai uses provider {provider!r}, which needs {key} in the environment")
-    model = ["--model", ai["kubectl_ai_model"]] if ai.get("kubectl_ai_model") else []
+    model = ["--model", settings.ai.kubectl_ai_model] if settings.ai.kubectl_ai_model else []
     kubeconfig = ["--kubeconfig", settings.kubeconfig] if settings.kubeconfig else []
     prompt = f"In Kubernetes namespace {settings.namespace}: {question}"
     return ["kubectl-ai", "--quiet", "--llm-provider", provider, *model, *kubeconfig, prompt]
 
 
-def ask(shell: Shell, settings: Settings, ai: dict, question: str) -> None:
+def ask(shell: Shell, settings: Settings, question: str) -> None:
     """Answer a free-form question about the deployment with kubectl-ai."""
     if not question.strip():
         raise OpsError('ask a question, e.g. invoke ai.ask "why is the backend restarting?"')
     if shutil.which("kubectl-ai") is None:
         raise OpsError(KUBECTL_AI_INSTALL)
-    run_interactive(shell, kubectl_ai_command(settings, ai, question))
+    shell.stream(kubectl_ai_command(settings, question), "kubectl-ai failed", interactive=True)
 
 
-def analyze(shell: Shell, settings: Settings, ai: dict) -> None:
+def analyze(shell: Shell, settings: Settings) -> None:
     """A health analysis by kagent's Kubernetes agent if kagent runs in the cluster, else by kubectl-ai."""
     task = ANALYSIS_TASK.format(namespace=settings.namespace)
-    if kagent_ready(shell, settings, ai):
-        agent = ai.get("kagent_agent", "k8s-agent")
-        run_interactive(shell, ["kagent", "invoke", "--agent", agent, "--task", task])
+    if kagent_ready(shell, settings):
+        agent = settings.ai.kagent_agent
+        shell.stream(
+            ["kagent", "invoke", "--agent", agent, "--task", task], "kagent failed", interactive=True
+        )
     elif shutil.which("kubectl-ai"):
-        run_interactive(shell, kubectl_ai_command(settings, ai, task))
+        shell.stream(kubectl_ai_command(settings, task), "kubectl-ai failed", interactive=True)
     else:
         raise OpsError(
             f"{KAGENT_INSTALL}\nOr: {KUBECTL_AI_INSTALL}\nWithout AI, `invoke doctor` explains failures."
         )
 
 
-def kagent_ready(shell: Shell, settings: Settings, ai: dict) -> bool:
+def kagent_ready(shell: Shell, settings: Settings) -> bool:
     """The kagent CLI is installed and its controller runs in the cluster."""
-    namespace = ai.get("kagent_namespace", "kagent")
+    namespace = settings.ai.kagent_namespace
     controller = kubectl(settings, "get", "deployments", "-n", namespace, "-o", "name", namespaced=False)
     return shutil.which("kagent") is not None and bool(shell.attempt(controller).stdout.strip())
-
-
-def run_interactive(shell: Shell, args: list[str]) -> None:
-    result = shell.c.run(join(args), warn=True, pty=False)
-    if result.failed:
-        raise OpsError(f"{args[0]} exited with code {result.exited}")

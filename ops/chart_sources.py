@@ -18,7 +18,6 @@ import gzip
 import io
 import json
 import shutil
-import subprocess
 import sys
 import tarfile
 from collections.abc import Iterable, Iterator
@@ -27,7 +26,9 @@ from typing import Any
 
 import yaml
 
+from ops.errors import OpsError
 from ops.settings import RELEASES, ROOT
+from ops.shell import Shell
 
 CHARTS_DIR = ROOT / "charts"
 LIBRARY = "todo-common"
@@ -251,14 +252,7 @@ def find_helm_docs() -> str | None:
 
 def run_helm_docs(helm_docs: str, charts_dir: Path) -> None:
     """Write README.md into every chart under charts_dir from its Chart.yaml and the `# --` comments."""
-    result = subprocess.run(
-        [helm_docs, "--chart-search-root", str(charts_dir), *HELM_DOCS_FLAGS],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"helm-docs failed: {result.stderr.strip() or result.stdout.strip()}")
+    Shell().query([helm_docs, "--chart-search-root", str(charts_dir), *HELM_DOCS_FLAGS], "helm-docs failed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,7 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     helm_docs = find_helm_docs()
     if helm_docs:  # first: the READMEs are packaged with the library
-        run_helm_docs(helm_docs, CHARTS_DIR)
+        try:
+            run_helm_docs(helm_docs, CHARTS_DIR)
+        except OpsError as error:  # outside invoke nothing turns it into a message and an exit code
+            print(error, file=sys.stderr)
+            return 1
         print("READMEs regenerated with helm-docs (see `git diff charts/*/README.md`)")
     else:
         print(f"helm-docs is not installed, READMEs left as they are: {HELM_DOCS_INSTALL}")

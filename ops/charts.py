@@ -6,7 +6,6 @@ the charts' shared sources (schemas, the packaged todo-common library) must matc
 """
 
 import shutil
-import subprocess
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,14 +15,15 @@ from typing import Any
 
 import kubernetes_validate
 import yaml
+from invoke import Result
 
 from ops import chart_sources
 from ops.errors import OpsError
 from ops.quantities import parse_quantity
-from ops.settings import RELEASES
+from ops.settings import RELEASES, Settings
+from ops.shell import Shell
 
 CHARTS = RELEASES  # each release installs the chart of the same name
-NAMESPACE = "todo"  # what the charts render in here; a namespace only names objects, it changes no check
 DEFAULT_VARIANT = "ci/default-values.yaml"  # the defaults plus the values that have none (the Secret's name)
 HELM_INSTALL_HINT = (
     "helm was not found: install it with `go install helm.sh/helm/v3/cmd/helm@v3.22.0` "
@@ -52,6 +52,19 @@ class ChartReport:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Helm:
+    """The helm that renders the charts offline, and the namespace they render in: cluster.namespace, the one
+    `invoke deploy` installs into (it only names objects; no check depends on it)."""
+
+    binary: str
+    namespace: str
+
+    def run(self, args: Sequence[str]) -> Result:
+        """An offline helm command (lint, template), failed or not: the callers read its findings."""
+        return Shell().attempt([self.binary, *args])
+
+
 def find_helm(configured: str = "helm") -> str:
     """The helm binary: the configured name or path, else the one `go install` put in ~/go/bin."""
     for candidate in (configured, str(Path.home() / "go" / "bin" / "helm")):
@@ -66,31 +79,27 @@ def variants(chart_dir: Path) -> list[Path]:
     return sorted(chart_dir.glob("ci/*-values.yaml"))
 
 
-def run_helm(helm: str, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([helm, *args], capture_output=True, text=True, check=False)
-
-
 def render(
-    helm: str,
+    helm: Helm,
     chart_dir: Path,
     values: Iterable[Path] = (),
     extra: Sequence[str] = (),
     *,
     kube_version: str,
 ) -> str:
-    """`helm template` as release <chart name> in namespace todo, the way `invoke deploy` installs it."""
+    """`helm template` as release <chart name> in helm's namespace, the way `invoke deploy` installs it."""
     args = [
         "template",
         chart_dir.name,
         str(chart_dir),
         "--namespace",
-        NAMESPACE,
+        helm.namespace,
         "--kube-version",
         kube_version,
     ]
     args += [arg for path in values for arg in ("--values", str(path))]
-    result = run_helm(helm, [*args, *extra])
-    if result.returncode != 0:
+    result = helm.run([*args, *extra])
+    if result.failed:
         raise OpsError(f"helm template {chart_dir.name} failed: {result.stderr.strip()}")
     return result.stdout
 
@@ -113,20 +122,18 @@ def schema_problems(manifest: dict[str, Any], kube_version: str) -> list[str]:
     return []
 
 
-def lint_problems(helm: str, chart_dir: Path, values: Path | None, kube_version: str) -> list[str]:
+def lint_problems(helm: Helm, chart_dir: Path, values: Path | None, kube_version: str) -> list[str]:
     """`helm lint --strict` of the chart with a ci/ variant (or, for the library, its own defaults)."""
     values_args = ["--values", str(values)] if values else []
-    result = run_helm(
-        helm, ["lint", "--strict", str(chart_dir), *values_args, "--kube-version", kube_version]
-    )
-    if result.returncode == 0:
+    result = helm.run(["lint", "--strict", str(chart_dir), *values_args, "--kube-version", kube_version])
+    if result.ok:
         return []
     findings = [line for line in result.stdout.splitlines() if line.startswith("[")]
     with_values = f" with {values.name}" if values else ""
     return [f"helm lint {chart_dir.name}{with_values}: {'; '.join(findings) or result.stderr.strip()}"]
 
 
-def rejection_problems(helm: str, chart_dir: Path, defaults: Path, kube_version: str) -> list[str]:
+def rejection_problems(helm: Helm, chart_dir: Path, defaults: Path, kube_version: str) -> list[str]:
     """Each bad value must make `helm template` fail, and fail in the schema rather than elsewhere."""
     problems = []
     for description, flags in BAD_VALUES.items():
@@ -140,7 +147,7 @@ def rejection_problems(helm: str, chart_dir: Path, defaults: Path, kube_version:
     return problems
 
 
-def check_chart(helm: str, chart_dir: Path, kube_versions: Sequence[str]) -> ChartReport:
+def check_chart(helm: Helm, chart_dir: Path, kube_versions: Sequence[str]) -> ChartReport:
     """Lint and render every ci/ variant, validate each object per Kubernetes version, try bad values."""
     report = ChartReport(chart_dir.name)
     values_files = variants(chart_dir)
@@ -163,7 +170,7 @@ def check_chart(helm: str, chart_dir: Path, kube_versions: Sequence[str]) -> Cha
     return report
 
 
-def check_charts(helm: str, charts_dir: Path, kube_versions: Sequence[str]) -> list[ChartReport]:
+def check_charts(helm: Helm, charts_dir: Path, kube_versions: Sequence[str]) -> list[ChartReport]:
     """Check every chart; raise one OpsError listing every problem found, after all charts ran."""
     reports = [check_chart(helm, charts_dir / chart, kube_versions) for chart in CHARTS]
     problems = chart_sources.drift(charts_dir, CHARTS)
@@ -200,7 +207,7 @@ def workload_totals(objects: Iterable[dict[str, Any]]) -> dict[str, Decimal]:
     return totals
 
 
-def default_install_totals(helm: str, charts_dir: Path, kube_version: str) -> dict[str, Decimal]:
+def default_install_totals(helm: Helm, charts_dir: Path, kube_version: str) -> dict[str, Decimal]:
     """Requests and limits of the three charts installed with their default ci/ variant."""
 
     def rendered(chart: str) -> list[dict[str, Any]]:
@@ -224,11 +231,12 @@ def format_totals(totals: dict[str, Decimal]) -> str:
     )
 
 
-def lint_all(helm_name: str, charts_dir: Path, kube_versions: Sequence[str]) -> str:
+def lint_all(settings: Settings, kube_versions: Sequence[str]) -> str:
     """Run every check and return the summary to print; raise OpsError listing every problem found."""
     if not kube_versions:
         raise OpsError("charts.kube_versions in invoke.yaml is empty: name at least one Kubernetes version")
-    helm = find_helm(helm_name)
+    helm = Helm(find_helm(settings.helm), settings.namespace)
+    charts_dir = settings.path(settings.charts_dir)
     started = time.monotonic()
     reports = check_charts(helm, charts_dir, kube_versions)
     elapsed = time.monotonic() - started

@@ -15,7 +15,7 @@ def deliver_images(shell: Shell, settings: Settings) -> dict[str, str]:
     """Build each image unless its tag exists, and get it into the cluster: release name -> reference."""
     target = target_for(settings)
     delivered = {
-        service.repository: target.load_image(shell, settings, build_image(service, shell.dry))
+        service.repository: target.load_image(shell, settings, build_image(settings, service, shell.dry))
         for service in images.SERVICES.values()
     }
     if target.name in LOCAL_TARGETS and not shell.dry:
@@ -23,13 +23,15 @@ def deliver_images(shell: Shell, settings: Settings) -> dict[str, str]:
     return delivered
 
 
-def build_image(service: images.Service, dry: bool) -> str:
-    """The content-tagged reference; an existing image with that tag is reused, so no change costs nothing."""
+def build_image(settings: Settings, service: images.Service, dry: bool) -> str:
+    """The content-tagged reference; an existing image with that tag is reused, so no change costs nothing.
+
+    Built as `invoke images.build` builds it: with the `images` settings (source label, build args)."""
     if dry:
         reference = images.image_reference(service)
         print(f"[dry-run] build {reference} from {service.context.name}/ (skipped when it exists)")
         return reference
-    return images.build(images.docker_client(), service)
+    return images.build_configured(images.docker_client(), service, settings.images)
 
 
 def preload_chart_images(shell: Shell, settings: Settings, target: Target) -> None:

@@ -8,11 +8,10 @@ the SDK lacks), so the Dockerfiles use nothing BuildKit-only: dependency layers 
 import hashlib
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound
 
 from ops.errors import OpsError
-from ops.settings import ROOT
+from ops.settings import IMAGE_SERVICES, ROOT, ImageSettings
+from ops.shell import Shell
 
 BUILD_TIMEOUT_SECONDS = 1800  # a read may wait that long: `npm ci` and `next build` print little for minutes
 FAILURE_TAIL_LINES = 15
@@ -56,11 +56,9 @@ class Service:
     build_cache: BuildCache | None = None
 
 
+BUILD_CACHES = {"frontend": BuildCache("/app/.next/cache", ".build-cache/next")}
 SERVICES = {
-    "backend": Service("backend", "todo-backend", ROOT / "backend"),
-    "frontend": Service(
-        "frontend", "todo-frontend", ROOT / "frontend", BuildCache("/app/.next/cache", ".build-cache/next")
-    ),
+    name: Service(name, f"todo-{name}", ROOT / name, BUILD_CACHES.get(name)) for name in IMAGE_SERVICES
 }
 
 
@@ -95,14 +93,10 @@ def first_line(error: Exception) -> str:
 
 
 def git(*args: str) -> bytes:
-    """Run git in the repository and return its output."""
-    try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True).stdout
-    except FileNotFoundError as error:
-        raise OpsError("git is not installed; image tags come from the git tree") from error
-    except subprocess.CalledProcessError as error:
-        message = error.stderr.decode(errors="replace").strip()
-        raise OpsError(f"`git {' '.join(args)}` failed: {message}") from error
+    """Run git in the repository and return its output byte for byte (a diff is hashed)."""
+    return Shell().read(
+        ["git", "-C", str(ROOT), *args], f"`git {' '.join(args)}` failed (image tags come from git)"
+    )
 
 
 def revision() -> str:
@@ -247,16 +241,14 @@ def replace_with_archive(target: Path, chunks: Iterable[bytes]) -> None:
 def build_configured(
     client: docker.DockerClient,
     service: Service,
-    images_config: Mapping[str, Any],
+    configured: ImageSettings,
     *,
     force: bool = False,
     output: Callable[[str], None] = print,
 ) -> str:
-    """`build` as invoke.yaml's `images` section says: its `source` label and the service's `build_args`."""
-    per_service = images_config.get("build_args") or {}
-    build_args = {str(key): str(value) for key, value in (per_service.get(service.name) or {}).items()}
-    source = str(images_config.get("source") or "")
-    return build(client, service, source=source, build_args=build_args, force=force, output=output)
+    """`build` as the `images` settings say: their `source` label and the service's `build_args`."""
+    build_args = configured.args_for(service.name)
+    return build(client, service, source=configured.source, build_args=build_args, force=force, output=output)
 
 
 def follow_build(events: Iterable[dict[str, Any]], reference: str, output: Callable[[str], None]) -> None:

@@ -191,6 +191,10 @@ def port_forward(kubectl: list[str], local_port: int) -> Iterator[str]:
         f"{local_port}:{BACKEND_PORT}",
         "--address=127.0.0.1",
     ]
+    # Not through Shell: Shell runs a command to its end and turns its failure into one message, while this
+    # process must run beside the load, be polled (did it die?) and be stopped with SIGTERM when the block
+    # ends. invoke's asynchronous run offers only join() and SIGKILL; a Shell.spawn for this one caller would
+    # wrap Popen and add nothing, so the process handle stays here, with its own clear errors below.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{local_port}"
     try:

@@ -2,7 +2,7 @@
 
 from ops.errors import OpsError
 from ops.settings import RELEASES, Settings
-from ops.shell import Shell, join
+from ops.shell import Shell
 from ops.targets import helm, kubectl, public_url
 
 LOG_TAIL_LINES = 100
@@ -42,6 +42,6 @@ def logs_command(settings: Settings, service: str | None, follow: bool) -> list[
 
 
 def logs(shell: Shell, settings: Settings, service: str | None, follow: bool) -> None:
-    result = shell.c.run(join(logs_command(settings, service, follow)), warn=True, in_stream=False)
-    if result.failed:
-        raise OpsError("kubectl logs failed (is anything deployed? `invoke status` shows it)")
+    shell.stream(
+        logs_command(settings, service, follow), "kubectl logs failed (is anything deployed? `invoke status`)"
+    )

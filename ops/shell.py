@@ -1,9 +1,13 @@
-"""Running external commands (kubectl, helm, minikube, kind) with one failure policy and an honest dry run."""
+"""Running external commands (kubectl, helm, git, pytest...) with one failure policy and an honest dry run.
+
+Every command the runner starts goes through `Shell`, so each failure ends in one OpsError message (the
+command's last lines, or its exit code when its output was already on the terminal), never in a traceback.
+"""
 
 import json
 import shlex
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from invoke import Context, Result
@@ -12,6 +16,9 @@ from ops.errors import OpsError
 
 TAIL_LINES = 12
 FILE = "{file}"  # placeholder for change_with_file's document
+# invoke decodes a command's output 1000 bytes at a time with errors="replace", which would garble a character
+# split across two reads; latin-1 maps each byte to one character, so `read` gets the bytes back exactly.
+BYTE_EXACT = "latin-1"
 
 
 def tail(text: str, lines: int = TAIL_LINES) -> str:
@@ -27,11 +34,14 @@ class Shell:
     """Runs commands through an invoke Context.
 
     `change` is for commands that alter something (a cluster, a release, an image): a dry run prints them
-    instead. `query` is for read-only commands, which run in a dry run too, so the plan it prints is real.
+    instead. `query` (and `attempt`, `read`) is for read-only commands, which run in a dry run too, so the
+    plan it prints is real; their output is captured. `stream` and `show` put it on the terminal as it comes.
+
+    Outside invoke (`python -m ops.chart_sources`, the chart tests) `Shell()` runs on a default Context.
     """
 
-    def __init__(self, c: Context, dry: bool = False) -> None:
-        self.c = c
+    def __init__(self, c: Context | None = None, dry: bool = False) -> None:
+        self.c = c if c is not None else Context()
         self.dry = dry
 
     def query(self, args: Sequence[str], failure: str) -> str:
@@ -48,6 +58,31 @@ class Shell:
     def attempt(self, args: Sequence[str]) -> Result:
         """Run a read-only command and return its result, failed or not."""
         return self.c.run(join(args), warn=True, hide=True, in_stream=False)
+
+    def read(self, args: Sequence[str], failure: str) -> bytes:
+        """A read-only command's stdout byte for byte (for hashing it); raise OpsError if it fails."""
+        result = self.c.run(join(args), warn=True, hide=True, in_stream=False, encoding=BYTE_EXACT)
+        if result.failed:
+            raise failed(result, failure, result.stderr.encode(BYTE_EXACT).decode(errors="replace"))
+        return result.stdout.encode(BYTE_EXACT)
+
+    def show(
+        self, args: Sequence[str], *, env: Mapping[str, str] | None = None, interactive: bool = False
+    ) -> Result:
+        """Run a command with its output on the terminal as it comes; return its result, failed or not.
+
+        `interactive` hands the keyboard to the command's stdin (a question it asks, a confirmation). No pty
+        (invoke's default): the command's stdout and stderr stay apart and its output is plain lines.
+        """
+        return self.c.run(
+            join(args), warn=True, env=dict(env or {}), in_stream=None if interactive else False
+        )
+
+    def stream(self, args: Sequence[str], failure: str, *, interactive: bool = False) -> None:
+        """`show`, raising OpsError(failure + the exit code) if it fails: its output is already on screen."""
+        result = self.show(args, interactive=interactive)
+        if result.failed:
+            raise failed(result, failure)
 
     def try_json(self, args: Sequence[str]) -> Any | None:
         """A read-only command's JSON output, or None if it fails (for best-effort reports)."""
@@ -88,5 +123,12 @@ class Shell:
     @staticmethod
     def _checked(result: Result, failure: str) -> Result:
         if result.failed:
-            raise OpsError(f"{failure}:\n{tail(result.stdout + result.stderr)}")
+            raise failed(result, failure, result.stdout + result.stderr)
         return result
+
+
+def failed(result: Result, failure: str, output: str = "") -> OpsError:
+    """The one message for a failed command: its last lines, or its exit code when it said nothing (or its
+    output is already on the terminal)."""
+    last = tail(output)
+    return OpsError(f"{failure}:\n{last}" if last else f"{failure} (exit code {result.exited})")

@@ -2,12 +2,10 @@
 
 import sys
 
-from invoke import Context
-
 from ops.errors import OpsError
 from ops.secrets import read_env
 from ops.settings import Settings
-from ops.shell import Shell, join
+from ops.shell import Shell
 from ops.targets import public_url, target_for
 
 NOTHING_COLLECTED = 5  # pytest's exit code when no test matched
@@ -28,7 +26,7 @@ def suite_environment(shell: Shell, settings: Settings) -> dict[str, str]:
 
 
 def run_suites(
-    c: Context,
+    shell: Shell,
     suites: list[str],
     env: dict[str, str] | None = None,
     extra: list[str] | None = None,
@@ -40,12 +38,12 @@ def run_suites(
     """
     arguments = [*(extra or []), *(["-k", select] if select else [])]
     passing = {0, NOTHING_COLLECTED} if select else {0}
-    failed = [suite for suite in suites if pytest_exit_code(c, suite, env or {}, arguments) not in passing]
+    failed = [
+        suite for suite in suites if pytest_exit_code(shell, suite, env or {}, arguments) not in passing
+    ]
     if failed:
         raise OpsError(f"tests failed in {', '.join(failed)}")
 
 
-def pytest_exit_code(c: Context, suite: str, env: dict[str, str], arguments: list[str]) -> int:
-    return c.run(
-        join([sys.executable, "-m", "pytest", suite, *arguments]), env=env, warn=True, in_stream=False
-    ).exited
+def pytest_exit_code(shell: Shell, suite: str, env: dict[str, str], arguments: list[str]) -> int:
+    return shell.show([sys.executable, "-m", "pytest", suite, *arguments], env=env).exited

@@ -56,6 +56,12 @@ export async function confirmSignedOut(headers: Headers): Promise<void> {
   if (!(await databaseAnswers(pool))) throw new SessionStoreUnavailable("the session store is unreachable");
 }
 
+/** Whether the database behind sessions and accounts answers a query now (creates the auth server on first use). */
+export async function sessionStoreAnswers(): Promise<boolean> {
+  getAuth();
+  return pool !== undefined && databaseAnswers(pool);
+}
+
 /** The signed-in user for a request's headers, or null; throws SessionStoreUnavailable on a database fault. */
 export async function getSessionUser(headers: Headers) {
   const session = await getAuth().api.getSession({ headers });

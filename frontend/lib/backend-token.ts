@@ -1,12 +1,13 @@
 /**
  * The proxy's backend JWT for a request: the session is checked on every request (from Better Auth's signed
- * cookie cache, so without a database query most of the time), and the token minted for that session is
- * reused until shortly before it expires (lib/token-cache.ts) instead of being signed anew each time.
+ * cookie cache, so without a database query most of the time; a Cookie header it accepted a moment ago is not
+ * checked again for a few seconds, see VerifiedSessions), and the token minted for that session is reused until
+ * shortly before it expires (lib/token-cache.ts) instead of being signed anew each time.
  */
 import { isAPIError } from "better-auth/api";
 
 import { confirmSignedOut, getAuth } from "@/lib/auth";
-import { backendTokens } from "@/lib/token-cache";
+import { backendTokens, verifiedSessions } from "@/lib/token-cache";
 
 export interface BackendToken {
   token: string;
@@ -41,12 +42,24 @@ async function session(headers: Headers) {
   return answer.response ? { session: answer.response, setCookies: answer.headers.getSetCookie() } : null;
 }
 
+/** The token already minted for a session this exact Cookie header proved a moment ago, if any. */
+function recentlyVerified(cookie: string | null): BackendToken | null {
+  const known = cookie ? verifiedSessions.get(cookie) : null;
+  const token = known && backendTokens.get(known.sessionId, known.userId);
+  return token ? { token, userId: known.userId, setCookies: [] } : null;
+}
+
 /** The signed-in user's backend token, or null when the request carries no valid session. */
 export async function backendToken(headers: Headers): Promise<BackendToken | null> {
+  const cookie = headers.get("cookie");
+  const recent = recentlyVerified(cookie);
+  if (recent) return recent;
   const found = await confirmed(() => session(headers), headers);
   if (!found) return null;
-  const { id: sessionId } = found.session.session;
+  const { id: sessionId, expiresAt } = found.session.session;
   const userId = found.session.user.id;
+  // A check that refreshed cookies is not remembered: the browser sends the new ones next.
+  if (cookie && found.setCookies.length === 0) verifiedSessions.set(cookie, { sessionId, userId }, new Date(expiresAt).getTime());
   let token = backendTokens.get(sessionId, userId);
   if (!token) {
     token = await confirmed(() => mint(headers), headers);

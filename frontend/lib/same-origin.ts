@@ -3,19 +3,17 @@
  * state must show it comes from one of our pages. Browsers send Origin on every POST, PUT, PATCH and DELETE
  * (fetch and forms alike) and Sec-Fetch-Site on every request; a call with neither is not from our pages.
  */
-import type { NextRequest } from "next/server";
-
 import { allowedOrigins } from "@/lib/config";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export const CROSS_SITE_REFUSAL = "This request must come from the app's own pages: reload the page and try again.";
 
-/** Whether a state-changing request proves it was sent by one of our own pages. */
-export function isSameOrigin(request: NextRequest): boolean {
-  if (SAFE_METHODS.has(request.method)) return true;
-  const origin = request.headers.get("origin");
-  if (origin) return origin === request.nextUrl.origin || allowedOrigins().has(origin);
+/** Whether a state-changing request proves it was sent by one of our own pages (`requestOrigin`: the server's). */
+export function isSameOrigin(method: string, headers: Headers, requestOrigin: string): boolean {
+  if (SAFE_METHODS.has(method)) return true;
+  const origin = headers.get("origin");
+  if (origin) return origin === requestOrigin || allowedOrigins().has(origin);
   // Some privacy settings drop Origin on same-origin requests; the browser's own fetch metadata still says so.
-  return request.headers.get("sec-fetch-site") === "same-origin";
+  return headers.get("sec-fetch-site") === "same-origin";
 }

@@ -72,7 +72,70 @@ export class TokenCache {
 /** The process's cache: one per server process, shared by all its requests. */
 export const backendTokens = new TokenCache();
 
-/** Better Auth's hook when a session is deleted (sign-out, revocation here): its token goes at once. */
+export interface VerifiedSession {
+  sessionId: string;
+  userId: string;
+}
+
+interface Verified extends VerifiedSession {
+  untilMs: number;
+}
+
+export interface VerifiedSessionsOptions {
+  maxEntries?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Sessions Better Auth has just verified, by the exact Cookie header that proved them, for a few seconds.
+ *
+ * Checking the signed cookie cache is most of a proxied request's CPU (two HMACs through WebCrypto and Better
+ * Auth's endpoint machinery), and a page sends its requests in bursts with the same cookies. A Cookie header
+ * that is byte for byte one Better Auth accepted within `ttlMs` names the same session: nothing unsigned is ever
+ * believed, any other cookie (another user's, a refreshed one, a forged one) misses and is checked in full. An
+ * entry lasts `ttlMs` and never past the session's own expiry; a session deleted here (sign-out) loses its
+ * entries at once. So a session revoked on another replica stops working at most `ttlMs` later than the cookie
+ * cache alone allows (SESSION_COOKIE_CACHE_S in lib/auth.ts).
+ */
+export class VerifiedSessions {
+  private readonly entries = new Map<string, Verified>();
+  private readonly maxEntries: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor({ maxEntries = 5_000, ttlMs = 5_000, now = Date.now }: VerifiedSessionsOptions = {}) {
+    this.maxEntries = maxEntries;
+    this.ttlMs = ttlMs;
+    this.now = now;
+  }
+
+  get(cookie: string): VerifiedSession | null {
+    const entry = this.entries.get(cookie);
+    if (!entry) return null;
+    if (entry.untilMs > this.now()) return entry;
+    this.entries.delete(cookie);
+    return null;
+  }
+
+  set(cookie: string, session: VerifiedSession, sessionExpiresAtMs: number): void {
+    const untilMs = Math.min(this.now() + this.ttlMs, sessionExpiresAtMs);
+    if (!cookie || !(untilMs > this.now())) return;
+    this.entries.delete(cookie);
+    this.entries.set(cookie, { ...session, untilMs });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  forget(sessionId: string): void {
+    for (const [cookie, entry] of this.entries) if (entry.sessionId === sessionId) this.entries.delete(cookie);
+  }
+}
+
+/** The process's verified sessions, beside its tokens. */
+export const verifiedSessions = new VerifiedSessions();
+
+/** Better Auth's hook when a session is deleted (sign-out, revocation here): its token and memo go at once. */
 export async function forgetSessionToken(session: { id: string }): Promise<void> {
   backendTokens.forget(session.id);
+  verifiedSessions.forget(session.id);
 }

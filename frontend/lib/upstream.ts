@@ -9,7 +9,7 @@
  *   because a failure there may come after the backend acted.
  * Responses are streamed back as they arrive (a chat turn's text/event-stream is never buffered).
  */
-import http, { type IncomingHttpHeaders } from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
@@ -20,7 +20,7 @@ const pool = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
 export interface UpstreamRequest {
   method: string;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   signal: AbortSignal;
 }
 
@@ -30,7 +30,8 @@ function isStaleConnection(error: unknown, reused: boolean): boolean {
   return reused && (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED");
 }
 
-function toHeaders(raw: IncomingHttpHeaders): Headers {
+/** Node's header object as a Fetch API Headers (repeated headers kept). */
+export function toHeaders(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -39,15 +40,11 @@ function toHeaders(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-function once(target: URL, init: UpstreamRequest, agent: http.Agent | false): Promise<Response> {
+function once(target: URL, init: UpstreamRequest, agent: http.Agent | false): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const headers = { ...init.headers, ...(init.body === undefined ? {} : { "content-length": `${Buffer.byteLength(init.body)}` }) };
     const request = http.request(target, { method: init.method, headers, agent, signal: init.signal });
-    request.on("response", (incoming) => {
-      const status = incoming.statusCode ?? 502;
-      const body = status === 204 || status === 304 ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
-      resolve(new Response(body, { status, headers: toHeaders(incoming.headers) }));
-    });
+    request.on("response", resolve);
     request.on("error", (error) => {
       (error as { reusedSocket?: boolean }).reusedSocket = request.reusedSocket;
       reject(error);
@@ -56,8 +53,9 @@ function once(target: URL, init: UpstreamRequest, agent: http.Agent | false): Pr
   });
 }
 
-/** Sends one request to the backend; rejects when it cannot be reached (or `signal` aborted it). */
-export async function upstreamFetch(target: URL, init: UpstreamRequest): Promise<Response> {
+/** Sends one request to the backend and resolves with its answer as a node stream; rejects when it cannot be
+ * reached (or `signal` aborted it). */
+export async function upstreamRequest(target: URL, init: UpstreamRequest): Promise<IncomingMessage> {
   if (!IDEMPOTENT.has(init.method)) return once(target, init, false);
   try {
     return await once(target, init, pool);
@@ -65,4 +63,12 @@ export async function upstreamFetch(target: URL, init: UpstreamRequest): Promise
     if (!isStaleConnection(error, Boolean((error as { reusedSocket?: boolean }).reusedSocket))) throw error;
     return once(target, init, false);
   }
+}
+
+/** upstreamRequest's answer as a Fetch API Response (for the route handler). */
+export async function upstreamFetch(target: URL, init: UpstreamRequest): Promise<Response> {
+  const incoming = await upstreamRequest(target, init);
+  const status = incoming.statusCode ?? 502;
+  const body = status === 204 || status === 304 ? null : (Readable.toWeb(incoming) as ReadableStream<Uint8Array>);
+  return new Response(body, { status, headers: toHeaders(incoming.headers) });
 }

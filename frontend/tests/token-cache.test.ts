@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from "vitest";
 
-import { TokenCache } from "@/lib/token-cache";
+import { TokenCache, VerifiedSessions } from "@/lib/token-cache";
 
 function jwt(sub: string, expSeconds: number): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -64,5 +64,44 @@ describe("backend token cache", () => {
     expect(cache.size).toBe(2);
     expect(cache.get("s2", "u2")).toBeNull();
     expect(cache.get("s1", "u1")).not.toBeNull();
+  });
+});
+
+describe("verified sessions", () => {
+  const alice = { sessionId: "session-a", userId: "alice" };
+  const farFuture = 10_000_000;
+
+  function memoAt(clock: { ms: number }, maxEntries = 100) {
+    return new VerifiedSessions({ maxEntries, ttlMs: 5_000, now: () => clock.ms });
+  }
+
+  it("knows only the exact Cookie header that was verified, for a few seconds", () => {
+    const clock = { ms: 0 };
+    const memo = memoAt(clock);
+    memo.set("token=a.sig; data=x", alice, farFuture);
+    expect(memo.get("token=a.sig; data=x")).toMatchObject(alice);
+    expect(memo.get("token=a.sig; data=y")).toBeNull();
+    expect(memo.get("token=a.sig")).toBeNull();
+    clock.ms = 5_000;
+    expect(memo.get("token=a.sig; data=x")).toBeNull();
+  });
+
+  it("never outlives the session, and forgets a deleted session's cookies at once", () => {
+    const clock = { ms: 0 };
+    const memo = memoAt(clock);
+    memo.set("old", alice, 1_000);
+    memo.set("expired", { sessionId: "session-b", userId: "bob" }, 0);
+    memo.set("current", alice, farFuture);
+    clock.ms = 1_000;
+    expect(memo.get("old")).toBeNull();
+    expect(memo.get("expired")).toBeNull();
+    memo.forget("session-a");
+    expect(memo.get("current")).toBeNull();
+  });
+
+  it("keeps at most maxEntries, dropping the oldest", () => {
+    const memo = memoAt({ ms: 0 }, 2);
+    for (const cookie of ["a", "b", "c"]) memo.set(cookie, alice, farFuture);
+    expect([memo.get("a"), memo.get("b"), memo.get("c")].map(Boolean)).toEqual([false, true, true]);
   });
 });

@@ -2,7 +2,7 @@
 
 import socket
 
-from invoke import Context, task
+from invoke import Collection, Context, task
 
 from ops.loadtest import (
     Plan,
@@ -57,3 +57,6 @@ def free_local_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+ns = Collection(bench)  # no settings of its own: the cluster's (ops/tasks/cluster.py)

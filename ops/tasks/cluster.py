@@ -1,6 +1,6 @@
 """Day-to-day tasks: deploy, reset, destroy, status, logs, doctor. The work happens in ops/ modules."""
 
-from invoke import Context, task
+from invoke import Collection, Context, task
 
 from ops import deploy as deployment
 from ops import doctor as diagnosis
@@ -74,3 +74,37 @@ def logs(c: Context, service: Flag = None, follow: bool = False, target: Flag = 
 def doctor(c: Context, target: Flag = None) -> None:
     """Explain a failing deployment: unschedulable pods, crash loops and their logs, failing probes."""
     diagnosis.doctor(Shell(c), load_settings(c, target=target))
+
+
+ns = Collection(deploy, reset, destroy, status, logs, doctor)
+ns.configure(
+    {
+        # Where the system runs.
+        "cluster": {
+            "target": "minikube",  # minikube | kind | context (any kubeconfig context plus a registry)
+            "namespace": "todo",  # every Helm release is installed into this namespace
+            "kubeconfig": "",  # kubeconfig file; empty: kubectl's default ($KUBECONFIG or ~/.kube/config)
+            "kube_context": "",  # target context: the kubeconfig context; empty: the current context
+            "registry": "",  # target context: the registry the cluster pulls from, host:port
+            "public_url": "",  # the frontend's URL as the browser sees it; empty: node address + NodePort
+            "kubernetes_version": "v1.31.14",  # target minikube: a new cluster's Kubernetes (CI's)
+            "minikube_profile": "todo",  # target minikube: profile name (also the kubeconfig context)
+            "minikube_driver": "docker",  # target minikube: docker or podman publish on 127.0.0.1
+            "minikube_cpus": 2,  # target minikube: CPUs for a new cluster
+            "minikube_memory": 4096,  # target minikube: memory in MiB for a new cluster
+            "kind_name": "todo",  # target kind: cluster name (kubeconfig context kind-<name>)
+            "kind_node_image": "",  # target kind: node image for a new cluster; empty: kind's default
+        },
+        # How `invoke deploy` installs the releases.
+        "deploy": {
+            "env_file": "env/local.env",  # secrets, per-environment settings: env/example.env
+            "generate_secrets": "auto",  # auto: create missing secrets for minikube/kind only; yes; no
+            "values_dir": "env/values",  # optional per-release overrides: <values_dir>/<release>.yaml
+            "frontend_node_port": 30000,  # NodePort of the todo-frontend Service
+            "helm_timeout": "5m",  # helm --wait limit per release
+            "rollout_timeout": 300,  # seconds to wait for `kubectl rollout status`
+            "smoke_timeout": 60,  # seconds the smoke request may retry before the deploy fails
+            "ready_limit": 300,  # seconds `invoke reset` allows until every pod is Ready
+        },
+    }
+)

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-import yaml
-
 from ops import charts
-from ops.settings import ROOT
+from tests.helpers import runner_config
 
 Objects = list[dict[str, Any]]
-# The oldest Kubernetes the charts support: what `invoke chart.lint` renders for (invoke.yaml).
-KUBE_VERSION = str(yaml.safe_load((ROOT / "invoke.yaml").read_text())["charts"]["kube_versions"][0])
+RUNNER_CONFIG = runner_config()
+# The oldest Kubernetes the charts support: what `invoke chart.lint` renders for (charts.kube_versions).
+KUBE_VERSION = str(RUNNER_CONFIG["charts"]["kube_versions"][0])
+NAMESPACE = RUNNER_CONFIG["cluster"]["namespace"]  # the one `invoke deploy` installs into
 
 
 def only(objects: Objects, kind: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from chart_objects import KUBE_VERSION, Objects
+from chart_objects import KUBE_VERSION, NAMESPACE, Objects
 
 from ops import charts
 from ops.errors import OpsError
@@ -18,16 +18,17 @@ Renderer = Callable[..., Objects]
 
 
 @pytest.fixture(scope="session")
-def helm() -> str:
-    """The helm binary; without it every render test fails with the install hint rather than skipping."""
+def helm() -> charts.Helm:
+    """helm, rendering in the runner's namespace; without it every render test fails with the install hint
+    rather than skipping."""
     try:
-        return charts.find_helm()
+        return charts.Helm(charts.find_helm(), NAMESPACE)
     except OpsError as error:
         pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
-def render_text(helm: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., str]:
+def render_text(helm: charts.Helm, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., str]:
     """Render a chart's ci/ variant (default: defaults) plus the given values; the raw YAML stream.
 
     Each distinct (chart, values, variant) renders once per session: most tests start from the same values.

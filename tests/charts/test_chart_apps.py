@@ -13,7 +13,7 @@ HEALTH_PATHS = {
     "todo-frontend": {
         "startupProbe": "/api/health",
         "livenessProbe": "/api/health",
-        "readinessProbe": "/api/health",
+        "readinessProbe": "/api/ready",
     },
 }
 

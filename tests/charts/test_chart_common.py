@@ -295,7 +295,7 @@ def test_termination_and_history_are_bounded(render, chart: str) -> None:
     assert "preStop" in main_container(objects)["lifecycle"]
 
 
-def test_the_default_install_fits_a_small_minikube_with_room_to_spare(helm: str) -> None:
+def test_the_default_install_fits_a_small_minikube_with_room_to_spare(helm: charts.Helm) -> None:
     """All three charts' requests and limits against a 2-CPU, 4 GiB Minikube (which runs its own pods too)."""
     totals = charts.default_install_totals(helm, ROOT / "charts", "1.30.0")
     assert totals["requests.cpu"] <= 1

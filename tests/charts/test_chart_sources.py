@@ -81,7 +81,9 @@ def test_the_package_leaves_out_what_helmignore_lists() -> None:
     assert chart_sources.packaged_files(chart_sources.package(files)) == files
 
 
-def test_a_chart_renders_without_the_library_source_or_a_dependency_build(helm: str, tmp_path: Path) -> None:
+def test_a_chart_renders_without_the_library_source_or_a_dependency_build(
+    helm: charts.Helm, tmp_path: Path
+) -> None:
     """What a clean clone (or a copied chart) has: the chart and its committed charts/todo-common-*.tgz."""
     chart_dir = tmp_path / "todo-frontend"
     shutil.copytree(CHARTS_DIR / "todo-frontend", chart_dir)
@@ -110,12 +112,12 @@ def test_the_readmes_are_what_helm_docs_generates(tmp_path: Path) -> None:
         )
 
 
-def test_an_archive_from_helm_dependency_build_passes_the_check(helm: str, charts_copy: Path) -> None:
+def test_an_archive_from_helm_dependency_build_passes_the_check(helm: charts.Helm, charts_copy: Path) -> None:
     """Someone may run `helm dependency build` by habit: offline, from file://, and still no drift."""
     chart_dir = charts_copy / "todo-postgres"
     homes = {f"HELM_{kind}_HOME": str(charts_copy.parent / kind) for kind in ("CACHE", "CONFIG", "DATA")}
     result = subprocess.run(
-        [helm, "dependency", "build", str(chart_dir)],
+        [helm.binary, "dependency", "build", str(chart_dir)],
         capture_output=True,
         text=True,
         check=False,
@@ -136,3 +138,11 @@ def test_schemas_keep_a_member_a_line_only_where_one_line_is_too_long() -> None:
         "  }",
         "}",
     ]
+
+
+def test_a_failing_helm_docs_is_one_message_and_exit_code_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(chart_sources, "find_helm_docs", lambda: "false")  # a helm-docs that always fails
+    assert chart_sources.main([]) == 1
+    assert capsys.readouterr().err == "error: helm-docs failed (exit code 1)\n"

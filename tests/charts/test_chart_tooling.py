@@ -1,6 +1,7 @@
 """ops/charts.py and `invoke chart.lint`: the checks themselves must catch what they claim to catch."""
 
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from ops import charts
 from ops.errors import OpsError
 from ops.settings import ROOT
 from ops.tasks import chart as chart_tasks
+from tests.helpers import runner_config
 
 BROKEN_DEPLOYMENT = {
     "apiVersion": "apps/v1",
@@ -48,7 +50,7 @@ def test_schema_validation_reports_an_unknown_kind() -> None:
     assert "Gadget" in problem
 
 
-def test_a_chart_without_a_schema_fails_the_rejection_check(helm: str, tmp_path: Path) -> None:
+def test_a_chart_without_a_schema_fails_the_rejection_check(helm: charts.Helm, tmp_path: Path) -> None:
     chart_dir = tmp_path / "todo-backend"
     shutil.copytree(ROOT / "charts" / "todo-backend", chart_dir)
     (chart_dir / "values.schema.json").unlink()
@@ -57,7 +59,7 @@ def test_a_chart_without_a_schema_fails_the_rejection_check(helm: str, tmp_path:
     assert all("the schema accepts" in problem for problem in problems)
 
 
-def test_an_invalid_object_fails_the_chart_check(helm: str, tmp_path: Path) -> None:
+def test_an_invalid_object_fails_the_chart_check(helm: charts.Helm, tmp_path: Path) -> None:
     chart_dir = tmp_path / "todo-frontend"
     shutil.copytree(ROOT / "charts" / "todo-frontend", chart_dir)
     deployment = chart_dir / "templates" / "deployment.yaml"
@@ -69,7 +71,7 @@ def test_an_invalid_object_fails_the_chart_check(helm: str, tmp_path: Path) -> N
     assert all("appProtocl" in problem for problem in report.problems)
 
 
-def test_the_real_charts_pass_every_check(helm: str) -> None:
+def test_the_real_charts_pass_every_check(helm: charts.Helm) -> None:
     """The same checks as `invoke chart.lint`, kept in the test suite so a chart change cannot skip them."""
     reports = charts.check_charts(helm, ROOT / "charts", ["1.30.0"])
     assert [report.chart for report in reports] == list(charts.CHARTS)
@@ -117,11 +119,12 @@ def test_workload_totals_multiply_by_replicas() -> None:
 
 
 def task_context(kube_versions: list[str]) -> Context:
-    config = Config(overrides={"charts": {"dir": "charts", "helm": "helm", "kube_versions": kube_versions}})
-    return MockContext(config=config)
+    config = runner_config()
+    config["charts"].update(helm="helm", kube_versions=kube_versions)
+    return MockContext(config=Config(overrides=config))
 
 
-def test_the_lint_task_prints_the_summary(helm: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_lint_task_prints_the_summary(helm: charts.Helm, capsys: pytest.CaptureFixture[str]) -> None:
     chart_tasks.lint(task_context(["1.30.0"]))
     output = capsys.readouterr().out
     for chart in charts.CHARTS:
@@ -133,3 +136,16 @@ def test_the_lint_task_refuses_an_empty_version_list() -> None:
     with pytest.raises(OpsError) as error:
         chart_tasks.lint(task_context([]))
     assert "kube_versions" in str(error.value)
+
+
+def test_charts_render_in_the_helm_namespace(helm: charts.Helm, tmp_path: Path) -> None:
+    chart_dir = tmp_path / "probe"
+    (chart_dir / "templates").mkdir(parents=True)
+    (chart_dir / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
+    (chart_dir / "templates" / "configmap.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n"
+        "data:\n  namespace: {{ .Release.Namespace }}\n"
+    )
+    rendered = charts.render(replace(helm, namespace="staging"), chart_dir, kube_version="1.30.0")
+    (config_map,) = charts.manifests(rendered)
+    assert config_map["data"]["namespace"] == "staging"

@@ -6,10 +6,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
 from invoke import Config, MockContext, Result
 
-from ops.settings import ROOT, Settings, load_settings
+from ops.settings import Settings, load_settings
+from tests.helpers import runner_config
 
 Rules = dict[str, Result | list[Result] | bool | str]
 
@@ -35,11 +35,11 @@ HEALTHY_CLUSTER: Rules = {
 
 
 def invoke_config(**sections: dict) -> Config:
-    """The project's invoke.yaml, with some keys replaced."""
-    config = Config(overrides=yaml.safe_load((ROOT / "invoke.yaml").read_text()))
-    for name, values in sections.items():
-        config[name] = {**config[name], **values}
-    return config
+    """The runner's config (its defaults, invoke.yaml over them), with some keys replaced."""
+    data = runner_config()
+    for name, values in sections.items():  # here: invoke will not merge a mapping with None
+        data[name] = {**data[name], **values}
+    return Config(overrides=data)
 
 
 class DocumentReadingContext(MockContext):

@@ -16,10 +16,17 @@ TASKS = (
     "status",
     "logs",
     "doctor",
+    "bench",
     "ai.ask",
     "ai.analyze",
+    "chart.lint",
+    "images.build",
+    "images.tag",
+    "images.load",
+    "images.push",
     "test.e2e",
     "test.unit",
+    "test.chaos",
 )
 
 

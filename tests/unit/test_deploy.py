@@ -24,7 +24,9 @@ FAILED = Result(exited=1, stderr="boom")
 @pytest.fixture
 def content_tagged_images(monkeypatch: pytest.MonkeyPatch) -> None:
     """ops.images builds and pushes content-tagged images (its own tests cover that); here nothing is."""
-    monkeypatch.setattr(delivery, "build_image", lambda service, dry: f"{service.repository}:c0ffee")
+    monkeypatch.setattr(
+        delivery, "build_image", lambda settings, service, dry: f"{service.repository}:c0ffee"
+    )
     monkeypatch.setattr(images, "docker_client", object)
     monkeypatch.setattr(images, "image_exists", lambda client, reference: reference.startswith("postgres:"))
     monkeypatch.setattr(images, "push", lambda client, reference, registry: f"{registry}/{reference}")
@@ -262,7 +264,7 @@ def test_destroy_on_context_uninstalls_the_releases_and_deletes_the_namespace(en
 def test_an_image_that_fails_to_build_stops_before_the_cluster_changes(
     env_file: Path, frontend_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_build(service: images.Service, dry: bool) -> str:
+    def failing_build(settings: Settings, service: images.Service, dry: bool) -> str:
         raise OpsError(
             f"building {service.repository}:c0ffee failed: RUN pip install returned a non-zero code: 1"
         )

@@ -4,14 +4,15 @@ and the error paths (Docker down, failed builds, unreachable registries)."""
 import subprocess
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import docker
 import pytest
 from invoke import MockContext
-from runner_fakes import cluster_context, commands, invoke_config
+from runner_fakes import cluster_context, commands, invoke_config, settings_for
 
-from ops import images
+from ops import delivery, images
 from ops.errors import OpsError
 from ops.tasks import images as image_tasks
 
@@ -304,3 +305,17 @@ def test_build_passes_the_configured_build_args(monkeypatch: pytest.MonkeyPatch)
     image_tasks.build(MockContext(config=config), service="backend")
     assert seen["build_args"] == {"PYTHON_IMAGE": "mirror/python:3.11-slim"}
     assert seen["force"] is False
+
+
+def test_deploy_builds_with_the_configured_build_args(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(images, "docker_client", object)
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(images, "build", lambda client, service, **options: seen.update(options) or "x:y")
+    settings = settings_for("minikube", tmp_path / "env")
+    configured = replace(
+        settings.images, source="https://example.com/todo", build_args={"frontend": {"A": "1"}}
+    )
+    delivery.build_image(replace(settings, images=configured), images.SERVICES["frontend"], dry=False)
+    assert (seen["source"], seen["build_args"]) == ("https://example.com/todo", {"A": "1"})

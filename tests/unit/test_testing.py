@@ -31,7 +31,7 @@ def test_the_suites_learn_that_the_database_is_external(tmp_path, monkeypatch) -
 def test_every_suite_runs_and_the_failed_ones_are_named() -> None:
     c = cluster_context(invoke_config(), {r".* -m pytest tests/infra": Result(exited=1)})
     with pytest.raises(OpsError, match=r"tests failed in tests/infra$"):
-        run_suites(c, ["tests/infra", "tests/browser"], {"TODO_BASE_URL": "http://127.0.0.1:30000"})
+        run_suites(Shell(c), ["tests/infra", "tests/browser"], {"TODO_BASE_URL": "http://127.0.0.1:30000"})
     assert [command.split(" -m ")[1] for command in commands(c)] == [
         "pytest tests/infra",
         "pytest tests/browser",
@@ -41,11 +41,11 @@ def test_every_suite_runs_and_the_failed_ones_are_named() -> None:
 
 def test_a_selection_may_match_nothing_in_one_suite_but_not_fail_there() -> None:
     c = cluster_context(invoke_config(), {r".* -m pytest tests/browser": Result(exited=5)})
-    run_suites(c, ["tests/infra", "tests/browser"], select="smoke")
+    run_suites(Shell(c), ["tests/infra", "tests/browser"], select="smoke")
     assert commands(c)[0].endswith("pytest tests/infra -k smoke")
 
 
 def test_without_a_selection_an_empty_suite_fails() -> None:
     c = cluster_context(invoke_config(), {r".* -m pytest tests/browser": Result(exited=5)})
     with pytest.raises(OpsError, match=r"tests failed in tests/browser"):
-        run_suites(c, ["tests/infra", "tests/browser"])
+        run_suites(Shell(c), ["tests/infra", "tests/browser"])

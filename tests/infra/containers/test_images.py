@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 import docker
 import pytest
 import requests
+import testinfra
 from container_support import (
     BACKEND_OPTIONS,
     FRONTEND_OPTIONS,
@@ -27,6 +28,17 @@ SECRET_LIKE_NAMES = {".netrc", ".npmrc", ".pypirc", ".git-credentials", "id_rsa"
 SECRET_LIKE_VARIABLE = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|DATABASE_URL", re.IGNORECASE)
 CACHE_PATH = re.compile(r"(^|/)(\.npm|\.cache/pip|\.cache/node|npm-cache|\.next/cache/.+)(/|$)")
 PACKAGE_MANAGER_PATH = re.compile(r"(^|/)usr/local/(lib/node_modules/npm|bin/(npm|npx|yarn|corepack))$")
+# What the backend's cut-down base (backend/image/prune_rootfs.py) leaves out: package managers, perl, pip.
+BACKEND_TOOLING_PATH = re.compile(r"^(usr/bin/(apt|apt-get|dpkg|perl)|(opt/venv|usr/local)/bin/pip3?)$")
+# What it must keep: TLS with the CA bundle, time zones, the MIME and services tables, the compiled modules.
+BACKEND_RUNTIME_CHECK = (
+    "import ssl, zoneinfo, mimetypes, socket, sqlite3, lzma, ctypes.util, uuid; "
+    "assert ssl.create_default_context().cert_store_stats()['x509_ca'] > 0; "
+    "zoneinfo.ZoneInfo('Europe/Berlin'); "
+    "assert mimetypes.guess_type('a.json')[0] == 'application/json'; "
+    "assert socket.getservbyname('https') == 443; "
+    "assert ctypes.util.find_library('c')"
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,19 @@ def test_the_frontend_runtime_has_no_npm(
 ) -> None:
     image = docker_client.images.get(image_references["frontend"])
     assert [path for path in layer_paths(image) if PACKAGE_MANAGER_PATH.search(path)] == []
+
+
+def test_the_backend_runtime_has_no_package_manager(
+    image_references: dict[str, str], docker_client: docker.DockerClient
+) -> None:
+    image = docker_client.images.get(image_references["backend"])
+    assert [path for path in layer_paths(image) if BACKEND_TOOLING_PATH.match(path)] == []
+
+
+def test_the_backend_runtime_keeps_what_the_standard_library_reads(stack: Stack) -> None:
+    host = testinfra.get_host(f"docker://{stack.backend.id}")
+    result = host.run(f'python -c "{BACKEND_RUNTIME_CHECK}"')
+    assert result.rc == 0, result.stderr
 
 
 def secret_like(name: str) -> bool:
