@@ -28,7 +28,7 @@ def test_probes_use_the_health_endpoints(render, chart: str) -> None:
 @APPS
 def test_rollouts_never_drop_below_the_desired_replicas(render, chart: str) -> None:
     deployment = only(render(chart), "Deployment")
-    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxUnavailable": 0, "maxSurge": "100%"}
     assert deployment["spec"]["replicas"] == 2  # two by default: one pod lost or replaced drops no request
 
 

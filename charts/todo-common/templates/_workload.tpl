@@ -10,9 +10,10 @@ revisionHistoryLimit: {{ .Values.revisionHistoryLimit }}
 strategy:
   type: RollingUpdate
   rollingUpdate:
-    # A new pod must be ready before an old one goes.
+    # A new pod must be ready before an old one goes; all new pods start at once, so a rollout takes one
+    # pod's start rather than one per replica (for a moment the app holds twice its requests).
     maxUnavailable: 0
-    maxSurge: 1
+    maxSurge: 100%
 selector:
   matchLabels:
     {{- include "todo-common.selectorLabels" . | nindent 4 }}
