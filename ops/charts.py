@@ -231,10 +231,9 @@ def format_totals(totals: dict[str, Decimal]) -> str:
     )
 
 
-def lint_all(settings: Settings, kube_versions: Sequence[str]) -> str:
+def lint_all(settings: Settings) -> str:
     """Run every check and return the summary to print; raise OpsError listing every problem found."""
-    if not kube_versions:
-        raise OpsError("charts.kube_versions in invoke.yaml is empty: name at least one Kubernetes version")
+    kube_versions = settings.kube_versions
     helm = Helm(find_helm(settings.helm), settings.namespace)
     charts_dir = settings.path(settings.charts_dir)
     started = time.monotonic()

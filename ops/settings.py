@@ -19,6 +19,7 @@ KUBERNETES_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # an RFC 11
 # kubectl-ai's --llm-provider names: gemini, openai, azopenai, ollama...
 PROVIDER = re.compile(r"[a-z0-9][a-z0-9_-]*")
 BUILD_ARG = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # an ARG name in a Dockerfile
+KUBE_VERSION = re.compile(r"\d+\.\d+\.\d+")  # as `helm template --kube-version` takes it
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Settings:
     ready_limit: int
     charts_dir: str
     helm: str
+    kube_versions: tuple[str, ...]  # chart.lint renders for the first and validates against each
     ai: AiSettings
     images: ImageSettings
 
@@ -99,7 +101,18 @@ def load_settings(c: Context, **flags: Any) -> Settings:
         }
     except ValueError as error:
         raise OpsError(f"a numeric setting in invoke.yaml or INVOKE_* is not a number: {error}") from error
-    return validate(Settings(**values, ai=load_ai(c), images=load_images(c)))
+    kube_versions = load_kube_versions(charts.get("kube_versions"))
+    return validate(Settings(**values, kube_versions=kube_versions, ai=load_ai(c), images=load_images(c)))
+
+
+def load_kube_versions(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not value:
+        raise OpsError(f"charts.kube_versions in invoke.yaml must list Kubernetes versions, not {value!r}")
+    versions = tuple(text("charts.kube_versions", version).removeprefix("v") for version in value)
+    wrong = [version for version in versions if not KUBE_VERSION.fullmatch(version)]
+    if wrong:
+        raise OpsError(f"charts.kube_versions has {wrong[0]!r}: write each version as 1.30.0")
+    return versions
 
 
 def validate(settings: Settings) -> Settings:

@@ -92,6 +92,12 @@ def test_build_args_are_text_per_service_and_an_empty_yaml_value_is_none() -> No
     assert settings.images.args_for("frontend") == {}
 
 
+def test_kube_versions_are_read_once_with_the_rest() -> None:
+    charts = {"kube_versions": ["v1.30.0", "1.37.0"]}
+    settings = load_settings(MockContext(config=invoke_config(charts=charts)))
+    assert settings.kube_versions == ("1.30.0", "1.37.0")
+
+
 @pytest.mark.parametrize(
     ("sections", "message"),
     [
@@ -129,9 +135,11 @@ def test_build_args_are_text_per_service_and_an_empty_yaml_value_is_none() -> No
             {"images": {"build_args": {"backend": {"PYTHON_IMAGE": None}}}},
             r"\.backend\.PYTHON_IMAGE has no value$",
         ),
+        ({"charts": {"kube_versions": "1.30.0"}}, r"^error: charts\.kube_versions in invoke.yaml must list"),
+        ({"charts": {"kube_versions": ["1.30"]}}, r"^error: charts\.kube_versions has '1\.30': write each"),
     ],
 )
-def test_a_bad_ai_or_images_value_gets_one_clear_message(sections: dict, message: str) -> None:
+def test_a_bad_ai_images_or_charts_value_gets_one_clear_message(sections: dict, message: str) -> None:
     with pytest.raises(OpsError, match=message):
         load_settings(MockContext(config=invoke_config(**sections)))
 
