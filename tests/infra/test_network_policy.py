@@ -19,17 +19,28 @@ POLICY_SYNC_SECONDS = 30  # the engine applies a new or deleted policy within th
 PROBE_PORT = 8080
 PROBE_LABEL = "todo-e2e-netpol-probe"
 DENY_ALL_ANSWER = "a deny-all policy left the probe reachable"
-# The frontend's image has no shell (docs/images.md): from its pods, the same checks run through its node.
-NO_SHELL = {"todo-frontend"}
-NODE_CONNECTS = (
-    "require('net').connect(Number(process.argv[2]), process.argv[1])"
-    f".on('connect', () => process.exit(0)).setTimeout({CONNECT_SECONDS * 1000}, () => process.exit(1))"
-)
-NODE_RESOLVES = "require('dns').lookup(process.argv[1], (error) => process.exit(error ? 1 : 0))"
+# The apps' images have no bash (docs/images.md): from their pods, and from the probe (the backend's image),
+# the checks run in the app's own runtime, which reads a "$NAME" argument from the container's environment.
+PYTHON_CHECKS = {
+    "connects": "import os, socket, sys; socket.create_connection((os.path.expandvars(sys.argv[1]), "
+    f"int(os.path.expandvars(sys.argv[2]))), timeout={CONNECT_SECONDS})",
+    "resolves": "import socket, sys; socket.getaddrinfo(sys.argv[1], None)",
+}
+NODE_CHECKS = {
+    "connects": "const env = (value) => value.replace(/^\\$(\\w+)$/, (_, name) => process.env[name] ?? '');"
+    "require('net').connect(Number(env(process.argv[2])), env(process.argv[1]))"
+    f".on('connect', () => process.exit(0)).setTimeout({CONNECT_SECONDS * 1000}, () => process.exit(1))",
+    "resolves": "require('dns').lookup(process.argv[1], (error) => process.exit(error ? 1 : 0))",
+}
+RUNTIMES = {  # who -> the interpreter and its checks; anyone else (PostgreSQL) has bash
+    "todo-backend": (["python", "-c"], PYTHON_CHECKS),
+    "stranger": (["python", "-c"], PYTHON_CHECKS),
+    "todo-frontend": (["node", "-e"], NODE_CHECKS),
+}
 
 
 class Pods:
-    """One pod per app, plus the stranger probe; connections are tried from inside them with bash."""
+    """One pod per app, plus the stranger probe; connections are tried from inside them."""
 
     def __init__(self, deployment: Deployment, probe: str) -> None:
         self.deployment = deployment
@@ -49,14 +60,15 @@ class Pods:
         command = ["exec", self.client(who), "--", "timeout", str(CONNECT_SECONDS), "bash", "-c", script]
         return self.deployment.kubectl_result(*command).returncode == 0
 
-    def run_node(self, who: str, script: str, *arguments: str) -> bool:
-        """True when the node script exits 0 inside the pod's first container."""
-        command = ["exec", self.client(who), "--", "node", "-e", script, *arguments]
+    def run_check(self, who: str, check: str, *arguments: str) -> bool:
+        """True when the app runtime's check exits 0 inside the pod's first container."""
+        interpreter, checks = RUNTIMES[who]
+        command = ["exec", self.client(who), "--", *interpreter, checks[check], *arguments]
         return self.deployment.kubectl_result(*command).returncode == 0
 
     def connects(self, who: str, host: str, port: int | str) -> bool:
-        if who in NO_SHELL:
-            return self.run_node(who, NODE_CONNECTS, host, str(port))
+        if who in RUNTIMES:
+            return self.run_check(who, "connects", host, str(port))
         return self.run(who, f"exec 3<>/dev/tcp/{host}/{port}")
 
     def reaches_kubernetes_api(self, who: str) -> bool:
@@ -64,8 +76,8 @@ class Pods:
         return self.connects(who, "$KUBERNETES_SERVICE_HOST", "$KUBERNETES_SERVICE_PORT")
 
     def resolves(self, who: str, name: str) -> bool:
-        if who in NO_SHELL:
-            return self.run_node(who, NODE_RESOLVES, name)
+        if who in RUNTIMES:
+            return self.run_check(who, "resolves", name)
         return self.run(who, f"getent hosts {name}")
 
 
