@@ -13,7 +13,12 @@ export const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 /** The methods the proxy serves (the route handler's exports); Next answers the others. */
 export const PROXIED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
+// Far above anything the app sends (a task, a chat message, a ChatKit action: a few KB): a larger body is refused
+// as it arrives, before it is held in memory, so nobody can exhaust the server's memory with one request.
+export const MAX_BODY_BYTES = 1_048_576;
+
 export const PROXY_ERRORS = {
+  tooLarge: { status: 413, detail: "The request is too large." },
   timeout: { status: 504, detail: "The task service did not answer in time. Please try again." },
   unavailable: { status: 502, detail: "The task service is unavailable right now. Please try again in a moment." },
 } as const;
@@ -72,6 +77,26 @@ export async function planProxyCall(request: ProxyRequest): Promise<ProxyCall | 
   const target = backendTarget(auth.userId, request.path, request.search);
   if (!target) return { status: 404, detail: "Not found." };
   return { target, headers: backendHeaders(request, auth.token), setCookies: auth.setCookies };
+}
+
+export class BodyTooLarge extends Error {
+  override name = "BodyTooLarge";
+}
+
+/**
+ * A request's whole body (node request or web stream alike), or BodyTooLarge as soon as the declared length or
+ * the bytes received pass MAX_BODY_BYTES.
+ */
+export async function readBody(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, declaredLength?: string | null): Promise<Buffer> {
+  if (Number(declaredLength) > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
 }
 
 export function isRefusal(plan: ProxyCall | ProxyRefusal): plan is ProxyRefusal {

@@ -19,6 +19,8 @@ import { pipeline } from "node:stream";
 
 import {
   BACKEND_TIMEOUT_MS,
+  BodyTooLarge,
+  MAX_BODY_BYTES,
   METHODS_WITH_BODY,
   PROXIED_METHODS,
   PROXY_ERRORS,
@@ -26,6 +28,7 @@ import {
   type ProxyRefusal,
   isRefusal,
   planProxyCall,
+  readBody,
   relayHeaders,
 } from "@/lib/backend-proxy";
 import { toHeaders, upstreamRequest } from "@/lib/upstream";
@@ -85,12 +88,6 @@ function sendError(response: ServerResponse, { status, detail }: ProxyRefusal): 
   response.end(body);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** The backend's answer as ours: its status and body, piped as it comes, never its other headers. */
 function relay(upstream: IncomingMessage, response: ServerResponse, setCookies: string[]): void {
   const contentType = upstream.headers["content-type"];
@@ -117,12 +114,16 @@ async function forward(request: IncomingMessage, response: ServerResponse, call:
     if (!response.writableEnded) controller.abort(); // ended: the whole answer was relayed, nothing to stop
   });
   try {
-    const body = METHODS_WITH_BODY.has(method) ? await readBody(request) : undefined;
+    const body = METHODS_WITH_BODY.has(method) ? await readBody(request, request.headers["content-length"]) : undefined;
     const upstream = await upstreamRequest(call.target, { method, headers: call.headers, body, signal: controller.signal });
     relay(upstream, response, call.setCookies);
-  } catch {
+  } catch (error) {
     if (response.destroyed || (controller.signal.aborted && !timedOut)) return; // nobody left to answer
     clearTimeout(timer);
+    if (error instanceof BodyTooLarge) {
+      response.setHeader("connection", "close"); // the rest of the body is never read
+      return sendError(response, PROXY_ERRORS.tooLarge);
+    }
     sendError(response, timedOut ? PROXY_ERRORS.timeout : PROXY_ERRORS.unavailable);
   }
 }
@@ -143,12 +144,30 @@ function failed(response: ServerResponse) {
   };
 }
 
+/**
+ * Why Next must not read this request's body, or null. Next's route handlers (Better Auth's sign-up and sign-in
+ * among them, open to anyone) read a body whole into memory, however large: so a body declared over the limit is
+ * refused on every path, and one of undeclared length (chunked; the app's pages never send one) outside the
+ * proxy, which counts what it reads.
+ */
+function unreadableBody(request: IncomingMessage, proxied: boolean): ProxyRefusal | null {
+  const declared = request.headers["content-length"];
+  if (declared !== undefined) return Number(declared) > MAX_BODY_BYTES ? PROXY_ERRORS.tooLarge : null;
+  if (request.headers["transfer-encoding"] === undefined || proxied) return null;
+  return { status: 411, detail: "Send the request with its Content-Length." };
+}
+
 /** Puts the fast path in front of the server's own request listeners (Next's handler), which get the rest. */
 export function frontServer(server: Server): void {
   const next = server.listeners("request") as RequestListener[];
   server.removeAllListeners("request");
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     const where = PROXIED_METHODS.has(request.method ?? "") ? proxyPath(request.url) : null;
+    const refusal = unreadableBody(request, where !== null);
+    if (refusal) {
+      response.setHeader("connection", "close"); // the body is never read
+      return sendError(response, refusal);
+    }
     const listening = server.address(); // a string for a Unix socket: no origin to compare with, Next decides
     if (where && listening && typeof listening === "object") {
       serveProxy(request, response, where, requestOrigin(request, listening)).catch(failed(response));

@@ -7,6 +7,7 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { DELETE, GET, POST } from "@/app/api/backend/[...path]/route";
+import { MAX_BODY_BYTES } from "@/lib/backend-proxy";
 import { forgetSessionToken } from "@/lib/token-cache";
 
 import { fakeJwt, signIn } from "./fake-auth";
@@ -88,6 +89,15 @@ describe("/api/backend proxy", () => {
     expect(response.status).toBe(422);
     expect(await response.json()).toEqual({ detail: [{ loc: ["body", "message"], msg: "Field required" }] });
     expect(received[0]).toMatchObject({ method: "POST", url: "/api/user-1/chat", body: '{"conversation_id": 3}' });
+  });
+
+  it("refuses a body over the limit with 413 and never calls the backend", async () => {
+    const body = JSON.stringify({ message: "x".repeat(MAX_BODY_BYTES) });
+    const response = await call(POST, ["chat"], "chat", { method: "POST", body });
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ detail: "The request is too large." });
+    expect(received).toEqual([]);
   });
 
   it("mints one token per session and reuses it until sign-out", async () => {

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { MAX_BODY_BYTES } from "@/lib/backend-proxy";
 import { frontServer, installFastProxy, proxyPath } from "@/lib/fast-proxy";
 import { forgetSessionToken } from "@/lib/token-cache";
 
@@ -158,6 +159,31 @@ describe("the fast path", () => {
 
     expect(answer.status).toBe(200);
     expect(received[0]).toMatchObject({ method: "POST", url: "/api/alice/tasks", body: '{"title":"milk"}' });
+  });
+
+  it("refuses a body over the limit with 413 as it arrives, declared or not, and never calls the backend", async () => {
+    const headers = { cookie: alice, origin: appOrigin, "content-type": "application/json" };
+    const body = JSON.stringify({ title: "x".repeat(MAX_BODY_BYTES) });
+    const declared = await send("/api/backend/tasks", { method: "POST", headers, body });
+    const chunked = await send("/api/backend/tasks", { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" }, body });
+
+    for (const answer of [declared, chunked]) {
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toEqual({ detail: "The request is too large." });
+    }
+    expect(received).toEqual([]);
+  });
+
+  it("keeps oversized or unmeasured bodies from Next's routes, which read bodies whole (sign-up is open to all)", async () => {
+    const headers = { origin: appOrigin, "content-type": "application/json" };
+    const large = await send("/api/auth/sign-up/email", { method: "POST", headers, body: "x".repeat(MAX_BODY_BYTES + 1) });
+    const chunked = await send("/api/auth/sign-up/email", { method: "POST", headers: { ...headers, "transfer-encoding": "chunked" }, body: "{}" });
+    const small = await send("/api/auth/sign-up/email", { method: "POST", headers, body: "{}" });
+
+    expect([large.status, JSON.parse(large.body)]).toEqual([413, { detail: "The request is too large." }]);
+    expect([chunked.status, JSON.parse(chunked.body)]).toEqual([411, { detail: "Send the request with its Content-Length." }]);
+    expect(small.status).toBe(200);
+    expect(toNext).toEqual(["POST /api/auth/sign-up/email"]);
   });
 
   it("refuses a state change from another site's page with 403, before any session check", async () => {
