@@ -162,7 +162,7 @@ def shared_objects(root: Path) -> Iterator[Path]:
 
 def is_program(path: Path) -> bool:
     """An executable file of a package (a program or a library); ldd says which are dynamically linked."""
-    return path.is_file() and not path.is_symlink() and os.access(path, os.X_OK) and not path.is_dir()
+    return path.is_file() and not path.is_symlink() and os.access(path, os.X_OK)
 
 
 def linked_libraries(elf_files: Iterable[Path]) -> set[Path]:
@@ -224,8 +224,8 @@ def forget_package(package: str) -> None:
 
 
 def prune_stdlib(stdlib: Path) -> None:
-    for name in STDLIB_UNUSED:
-        remove(stdlib / name)
+    for part in STDLIB_UNUSED:
+        remove(stdlib / part)
     for module in (stdlib / "lib-dynload").iterdir():
         if DYNLOAD_UNUSED.match(module.name):
             module.unlink()

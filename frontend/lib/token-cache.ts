@@ -10,6 +10,13 @@
  */
 import { decodeJwt } from "jose";
 
+/** Puts `value` last (most recent) in an insertion-ordered Map, then drops the oldest entries past `maxEntries`. */
+function putBounded<K, V>(entries: Map<K, V>, key: K, value: V, maxEntries: number): void {
+  entries.delete(key); // re-inserted: a Map keeps insertion order, so the oldest is first
+  entries.set(key, value);
+  while (entries.size > maxEntries) entries.delete(entries.keys().next().value as K);
+}
+
 interface Entry {
   userId: string;
   token: string;
@@ -47,8 +54,7 @@ export class TokenCache {
       this.entries.delete(sessionId);
       return null;
     }
-    this.entries.delete(sessionId); // re-inserted: a Map keeps insertion order, so the oldest is first
-    this.entries.set(sessionId, entry);
+    putBounded(this.entries, sessionId, entry, this.maxEntries);
     return entry.token;
   }
 
@@ -56,12 +62,7 @@ export class TokenCache {
   set(sessionId: string, userId: string, token: string): void {
     const { sub, exp } = decodeJwt(token);
     if (sub !== userId || typeof exp !== "number") return;
-    this.entries.delete(sessionId);
-    this.entries.set(sessionId, { userId, token, expiresAtMs: exp * 1000 });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    putBounded(this.entries, sessionId, { userId, token, expiresAtMs: exp * 1000 }, this.maxEntries);
   }
 
   forget(sessionId: string): void {
@@ -121,9 +122,7 @@ export class VerifiedSessions {
   set(cookie: string, session: VerifiedSession, sessionExpiresAtMs: number): void {
     const untilMs = Math.min(this.now() + this.ttlMs, sessionExpiresAtMs);
     if (!cookie || !(untilMs > this.now())) return;
-    this.entries.delete(cookie);
-    this.entries.set(cookie, { ...session, untilMs });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    putBounded(this.entries, cookie, { ...session, untilMs }, this.maxEntries);
   }
 
   forget(sessionId: string): void {
