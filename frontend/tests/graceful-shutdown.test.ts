@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { Agent, get } from "node:http";
+import { connect } from "node:net";
 import { createInterface } from "node:readline";
 
 import { afterEach, describe, expect, it } from "vitest";
@@ -67,6 +68,26 @@ describe("SIGTERM", () => {
     expect(await onKeptConnection).toEqual({ status: 200, connection: "close", body: "done /again?ms=3000" });
     expect(await exited).toEqual([0, null]);
     keptAlive.destroy();
+  }, 20_000);
+
+  it("answers a request sent on an idle kept-alive connection right after SIGTERM, rather than resetting it", async () => {
+    const { port, seen, exited } = await startServer();
+    const socket = connect(port, "127.0.0.1");
+    let received = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => (received += chunk));
+    socket.on("error", () => undefined); // a reset shows as the missing answer below
+    const closed = once(socket, "close");
+    const get = (path: string) => socket.write(`GET ${path} HTTP/1.1\r\nHost: drain\r\n\r\n`);
+    get("/first");
+    await seen("started /first");
+    await expect.poll(() => received).toContain("done /first");
+
+    child!.kill("SIGTERM"); // the connection is idle now: its client may be sending the next request this instant
+    await seen("todo-frontend: SIGTERM");
+    get("/next");
+    await closed;
+    expect(received).toMatch(/done \/first[\s\S]*HTTP\/1\.1 200 OK\r\n[\s\S]*Connection: close\r\n[\s\S]*done \/next$/i);
+    expect(await exited).toEqual([0, null]);
   }, 20_000);
 
   it("cuts a request that outlasts the drain limit, so the pod exits inside its grace period", async () => {
