@@ -6,13 +6,21 @@ collection with its settings' defaults; invoke.yaml (then INVOKE_* variables, th
 
 from invoke import Collection
 
-from ops.tasks import ai, bench, chart, cluster, images, test
+from ops.tasks import ai, bench, chart, cluster, dev, images, test
 
-MODULES = (cluster, bench, ai, test, chart, images)
+MODULES = (cluster, bench, dev, ai, test, chart, images)
 
-# deploy, reset, destroy, status, logs, doctor and bench at the top level; ai.*, test.*, chart.*, images.*.
-ns = Collection(*cluster.ns.tasks.values(), *bench.ns.tasks.values(), ai.ns, test.ns, chart.ns, images.ns)
-# Every task reads the whole settings (ops/settings.py: cluster, deploy, charts, ai, images), but invoke hands
-# a task only the config of the collections on its path: so the root carries every module's defaults.
+# deploy, reset, destroy, status, logs, doctor, bench, dev at the top level; ai.*, test.*, chart.*, images.*.
+ns = Collection(
+    *cluster.ns.tasks.values(),
+    *bench.ns.tasks.values(),
+    *dev.ns.tasks.values(),
+    ai.ns,
+    test.ns,
+    chart.ns,
+    images.ns,
+)
+# Every task reads the whole settings (ops/settings.py: cluster, deploy, charts, ai, images, dev), but invoke
+# hands a task only the config of the collections on its path: so the root carries every module's defaults.
 for module in MODULES:
     ns.configure(module.ns.configuration())

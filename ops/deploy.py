@@ -38,7 +38,11 @@ class Deployment:
     ready_at: float  # time.monotonic() when every release had rolled out
 
 
-def deploy(c: Context, settings: Settings, dry: bool = False, clock: PhaseClock | None = None) -> Deployment:
+def deploy(
+    c: Context, settings: Settings, dry: bool = False, clock: PhaseClock | None = None, dev: bool = False
+) -> Deployment:
+    """From source to a smoke-tested release; `dev` installs the backend in its chart's dev mode (for `invoke
+    dev`), any other deploy in production mode."""
     clock = clock or PhaseClock()
     shell = Shell(c, dry)
     target = target_for(settings)
@@ -58,7 +62,7 @@ def deploy(c: Context, settings: Settings, dry: bool = False, clock: PhaseClock 
     with clock.phase("images"):
         images = delivery.deliver_images(shell, settings)
     releases = releases_for(secrets)
-    values = {release: release_values(release, settings, secrets, images, url) for release in releases}
+    values = {release: release_values(release, settings, secrets, images, url, dev) for release in releases}
     for release in releases:
         keep_live_scale(shell, settings, release, values[release])
     with clock.phase("chart lint"):

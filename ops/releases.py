@@ -88,9 +88,11 @@ def checksum(data: dict[str, str]) -> str:
 
 
 def release_values(
-    release: str, settings: Settings, secrets: Secrets, images: dict[str, str], url: str
+    release: str, settings: Settings, secrets: Secrets, images: dict[str, str], url: str, dev: bool = False
 ) -> dict[str, str | int]:
-    """The values the runner sets on each chart; users add their own in <values_dir>/<release>.yaml."""
+    """The values the runner sets on each chart; users add their own in <values_dir>/<release>.yaml.
+
+    The backend's dev mode (`invoke dev`) is always set, on or off: a values file cannot leave it on."""
     values: dict[str, str | int] = {
         "existingSecret": SECRET_NAMES[release],
         "podAnnotations.checksum/credentials": checksum(secret_data(release, secrets)),
@@ -110,6 +112,7 @@ def release_values(
             values["chatUi"] = secrets.chat_ui
     if release == "todo-backend":
         values["betterAuth.url"] = url
+        values["dev.enabled"] = dev
         values |= model_values(secrets)
     return values
 
@@ -160,12 +163,17 @@ def values_files(settings: Settings, release: str) -> list[str]:
 
 
 def set_flags(values: dict[str, str | int]) -> list[str]:
-    """`--set` for numbers, `--set-string` for text, so a tag such as 1234 stays a string for the schema."""
+    """`--set` for numbers and booleans, `--set-string` for text, so a tag such as 1234 stays a string for the
+    schema."""
     return [
         flag
         for key, value in values.items()
-        for flag in ("--set" if isinstance(value, int) else "--set-string", f"{key}={value}")
+        for flag in ("--set" if isinstance(value, int) else "--set-string", f"{key}={helm_value(value)}")
     ]
+
+
+def helm_value(value: str | int) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def lint(shell: Shell, settings: Settings, release: str, values: dict[str, str | int]) -> None:

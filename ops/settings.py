@@ -44,6 +44,13 @@ class ImageSettings:
 
 
 @dataclass(frozen=True)
+class DevSettings:
+    """The `dev` section: the backend's edit loop, `invoke dev`."""
+
+    reload_timeout: int  # seconds a pod may take to serve again after a sync
+
+
+@dataclass(frozen=True)
 class Settings:
     target: str
     namespace: str
@@ -71,6 +78,7 @@ class Settings:
     kube_versions: tuple[str, ...]  # chart.lint renders for the first and validates against each
     ai: AiSettings
     images: ImageSettings
+    dev: DevSettings
 
     def path(self, relative: str) -> Path:
         """A configured path, relative to the repository root unless absolute."""
@@ -83,7 +91,7 @@ class Settings:
 
 def load_settings(c: Context, **flags: Any) -> Settings:
     """Merge the config's `cluster` and `deploy` sections, the charts' location and helm, with a task's flags
-    (None means not given); the `ai` and `images` sections become typed settings of their own."""
+    (None means not given); the `ai`, `images` and `dev` sections become typed settings of their own."""
     charts = section(c, "charts")
     merged: dict[str, Any] = {
         **section(c, "cluster"),
@@ -102,7 +110,9 @@ def load_settings(c: Context, **flags: Any) -> Settings:
     except ValueError as error:
         raise OpsError(f"a numeric setting in invoke.yaml or INVOKE_* is not a number: {error}") from error
     kube_versions = load_kube_versions(charts.get("kube_versions"))
-    return validate(Settings(**values, kube_versions=kube_versions, ai=load_ai(c), images=load_images(c)))
+    return validate(
+        Settings(**values, kube_versions=kube_versions, ai=load_ai(c), images=load_images(c), dev=load_dev(c))
+    )
 
 
 def load_kube_versions(value: Any) -> tuple[str, ...]:
@@ -207,3 +217,10 @@ def service_build_args(service: str, value: Any) -> dict[str, str]:
         if arg_value is None:
             raise OpsError(f"images.build_args.{service}.{arg} has no value")
     return {arg: text(f"images.build_args.{service}.{arg}", arg_value) for arg, arg_value in args.items()}
+
+
+def load_dev(c: Context) -> DevSettings:
+    given = text("dev.reload_timeout", typed_section(c, "dev", DevSettings)["reload_timeout"])
+    if not given.isdigit() or int(given) < 1:
+        raise OpsError(f"dev.reload_timeout is {given!r}: give the seconds as a whole number, at least 1")
+    return DevSettings(reload_timeout=int(given))

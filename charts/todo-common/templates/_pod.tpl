@@ -56,13 +56,15 @@ securityContext:
 {{/*
 The startup, liveness and readiness probes that are enabled, in that order: each takes its values (minus
 "enabled") after the handler the chart passes. Joined rather than emitted line by line so the output starts with
-no blank line. Call with (dict "context" . "startup" $handler "liveness" $handler "readiness" $handler).
+no blank line. Call with (dict "context" . "startup" $handler "liveness" $handler "readiness" $handler), plus
+"skip" (a list of those kinds) to leave some out whatever their values say.
 */}}
 {{- define "todo-common.probes" -}}
 {{- $probes := list }}
+{{- $skip := get . "skip" | default list }}
 {{- range $kind := list "startup" "liveness" "readiness" }}
 {{- $probe := get $.context.Values (printf "%sProbe" $kind) }}
-{{- if $probe.enabled }}
+{{- if and $probe.enabled (not (has $kind $skip)) }}
 {{- $body := printf "%s\n%s" (toYaml (get $ $kind)) (toYaml (omit $probe "enabled")) }}
 {{- $probes = append $probes (printf "%sProbe:\n%s" $kind (indent 2 $body)) }}
 {{- end }}

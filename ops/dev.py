@@ -1,0 +1,531 @@
+"""`invoke dev`: the backend's edit loop. A saved file is copied into every running backend pod, whose uvicorn
+(the chart's dev mode: `--reload`, /app a writable emptyDir) restarts on it; the loop waits until each pod
+serves again, or shows why it does not.
+
+The pure parts (which files a pod needs, what its log says after a sync) are apart from the `Pods` interface,
+which `KubectlPods` implements with kubectl; the unit tests drive the loop with a fake of it.
+"""
+
+import hashlib
+import json
+import queue
+import re
+import subprocess
+import tarfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Protocol
+
+from invoke import Context
+from watchfiles import DefaultFilter, watch
+
+from ops import deploy as deployment
+from ops.errors import OpsError
+from ops.settings import Settings
+from ops.shell import join, tail
+from ops.targets import kubectl
+
+# The directories of backend/ that the image copies to /app and `invoke dev` keeps in step.
+WATCHED = ("app", "migrations")
+# Touched after every sync: uvicorn's StatReload restarts on a newer mtime of a file it has already seen, so a
+# new or deleted file alone would not restart it; one touch makes every sync one restart.
+RELOAD_CUE = "app/__init__.py"
+# In the pod's /app (not a *.py, so the reloader ignores it): every path ever synced into that pod, so that a
+# later `invoke dev` knows which of its files may differ from the image (a pod outlives a session).
+MARKER = ".dev-synced"
+UNKNOWN = "?"  # a pod's version of a file that the marker lists: never equal to a digest, so it is sent
+DELETED = None
+RELEASE = "todo-backend"
+CONTAINER = "api"
+# Unpacks the tar on stdin into a staging directory, then moves each file into place (a rename: the reloader
+# never sees half a file), deletes the files named with a leading '-', records every path in the marker and
+# touches the reload cue. Paths are arguments, never part of the script.
+SYNC_SCRIPT = f"""set -e
+cd /app
+stage=.dev-sync-$$
+mkdir -p "$stage"
+tar -x -m -f - -C "$stage"
+for arg in "$@"; do
+  path=${{arg#?}}
+  case "$arg" in
+    +*) mkdir -p "$(dirname "$path")"; mv -f "$stage/$path" "$path" ;;
+    -*) rm -f "$path" ;;
+  esac
+  echo "$path" >> {MARKER}
+done
+rm -rf "$stage"
+touch {RELOAD_CUE}
+"""
+LOG_CONNECT_SECONDS = 5  # how long a new log stream may take to show the pod's last line
+
+
+# --- what each pod needs ------------------------------------------------------------------------------------
+
+
+def watched(path: Path) -> bool:
+    """A file `invoke dev` syncs: source files, not bytecode, caches, editors' swap files or hidden files."""
+    name = path.name
+    return not (
+        "__pycache__" in path.parts
+        or name.startswith((".", "#"))
+        or name.endswith(("~", ".pyc", ".pyo", ".swp", ".swx", ".tmp"))
+    )
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every watched file of root's WATCHED directories: its path relative to root (as in /app) -> sha256."""
+    digests = {}
+    for directory in WATCHED:
+        for path in sorted((root / directory).rglob("*")):
+            if path.is_file() and watched(path.relative_to(root)):
+                digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def plan(current: Mapping[str, str], baseline: Mapping[str, str], pod: Mapping[str, str | None]) -> list[str]:
+    """The paths a pod needs, sorted: where the local tree differs from what the pod holds. A pod holds the
+    image's files (the baseline: the tree the image was built from) except those synced into it since."""
+    paths = set(current) | set(baseline) | set(pod)
+    return sorted(path for path in paths if current.get(path) != pod.get(path, baseline.get(path)))
+
+
+def tar_of(root: Path, paths: Iterable[str]) -> bytes:
+    """An uncompressed tar of the files (relative to root) that exist; deleted ones are sync arguments."""
+    buffer = BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for path in paths:
+            if (root / path).is_file():
+                archive.add(root / path, arcname=path, recursive=False)
+    return buffer.getvalue()
+
+
+def sync_arguments(root: Path, paths: Iterable[str]) -> list[str]:
+    return [("+" if (root / path).is_file() else "-") + path for path in paths]
+
+
+# --- what a pod's log says after a sync ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restart:
+    """How a pod's server came back after a sync: `error` is None when it serves again."""
+
+    error: str | None = None
+
+
+def message_of(line: str) -> str:
+    """The text of a log line: the backend logs JSON (message, and a logged exception's traceback); uvicorn's
+    reloader and a crash before the app's logging is set up write plain lines."""
+    if line.startswith("{"):
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            return line
+        if isinstance(entry, dict) and "message" in entry:
+            exception = str(entry.get("exception") or "")
+            return f"{entry['message']}\n{exception}".strip()
+    return line
+
+
+FILE_LINE = re.compile(r'^\s*File "(?:/app/)?([^"]+)", line (\d+)')
+TRACEBACK_PROSE = ("Traceback", "During handling", "The above exception")
+
+
+class RestartWatch:
+    """Reads a pod's log lines after a sync: the reloader's "detected changes", then the new server's
+    "Application startup complete." (it serves), or a traceback or "Application startup failed" (it does
+    not)."""
+
+    def __init__(self) -> None:
+        self.reloading = False
+        self.in_traceback = False
+        self.location = ""
+
+    def feed(self, line: str) -> Restart | None:
+        for text in message_of(line).splitlines():
+            outcome = self._feed_line(text.rstrip())
+            if outcome is not None:
+                return outcome
+        return None
+
+    def _feed_line(self, text: str) -> Restart | None:
+        if "detected changes" in text:
+            self.reloading = True
+            return None
+        if not self.reloading:
+            return None  # the old server's lines (probes, requests) before the reloader noticed the sync
+        if "Application startup complete" in text:
+            return Restart()
+        if text.startswith("Traceback"):
+            self.in_traceback = True
+        elif self.in_traceback:
+            found = FILE_LINE.match(text)
+            if found:
+                self.location = f" ({found[1]}, line {found[2]})"
+            elif text and not text[0].isspace() and not text.startswith(TRACEBACK_PROSE):
+                return Restart(error=f"{text}{self.location}")  # the exception's own line ends a traceback
+        elif "Application startup failed" in text:
+            return Restart(error=text)
+        return None
+
+
+# --- the cluster side ---------------------------------------------------------------------------------------
+
+
+class PodGone(Exception):
+    """The pod went away (deleted, replaced) while it was being synced: the loop moves to its successor."""
+
+
+class LogStream(Protocol):
+    def drain(self) -> None: ...
+    def next_line(self, timeout: float) -> str | None: ...
+    def alive(self) -> bool: ...
+    def close(self) -> None: ...
+
+
+class Pods(Protocol):
+    def running(self) -> list[str]: ...
+    def marker(self, pod: str) -> list[str]: ...
+    def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None: ...
+    def follow(self, pod: str) -> LogStream: ...
+    def migrate(self, pod: str) -> str: ...
+
+
+# --- the loop -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PodResult:
+    pod: str
+    paths: list[str]  # synced into it
+    error: str | None = None  # why it does not serve again
+
+
+@dataclass
+class Report:
+    files: int
+    pods: list[PodResult]
+    seconds: float
+    migrations: str = ""
+
+    @property
+    def failures(self) -> list[PodResult]:
+        return [result for result in self.pods if result.error]
+
+    def summary(self) -> str:
+        synced = [result for result in self.pods if result.paths]
+        if not synced:
+            return f"in step: {len(self.pods)} pod(s) already hold these files"
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        pods = f"{len(synced)} pod{'s' if len(synced) != 1 else ''}"
+        if self.failures:
+            failed = "; ".join(f"{result.pod}: {result.error}" for result in self.failures)
+            return f"synced {files} to {pods}, but {len(self.failures)} did not serve again: {failed}"
+        return f"synced {files} to {pods}, serving again in {self.seconds:.1f} s"
+
+    def lines(self) -> list[str]:
+        return [self.summary(), *([self.migrations] if self.migrations else [])]
+
+    def raise_for_failures(self) -> None:
+        if self.failures:
+            raise OpsError(self.summary())
+
+
+@dataclass
+class Session:
+    """One `invoke dev`: the tree the image was built from (the baseline) and what each pod holds since."""
+
+    root: Path
+    baseline: dict[str, str]
+    pods: Pods
+    reload_timeout: float
+    attempts: int = 3  # sync rounds when pods go away during one (a rollout, a deleted pod)
+    held: dict[str, dict[str, str | None]] = field(default_factory=dict)  # pod -> path -> digest it holds
+    streams: dict[str, LogStream] = field(default_factory=dict)
+
+    def sync(self, everything: bool = False, started: float | None = None) -> Report:
+        """Bring every running pod in step with the tree and wait until each serves again (or fails to).
+
+        A pod that goes away meanwhile is dropped and the round runs again: its successor (or any pod met for
+        the first time) gets every file that differs from the image; `everything` sends all (a check)."""
+        started = time.monotonic() if started is None else started
+        current = snapshot(self.root)
+        results: dict[str, PodResult] = {}
+        synced: set[str] = set()
+        for _ in range(self.attempts):
+            running = self.pods.running()
+            if not running:
+                raise OpsError(
+                    f"no {RELEASE} pod is running: is the release deployed? (`invoke dev` deploys it, "
+                    "`invoke status` shows what runs)"
+                )
+            self._forget_all_but(running)
+            if everything:
+                for pod in running:
+                    self._holdings(pod).update(dict.fromkeys(current, UNKNOWN))
+                everything = False  # once: a successor gets what differs from the image
+            outcomes = self._sync_all(running, current)
+            for pod, outcome in zip(running, outcomes, strict=True):
+                if outcome is not None and (outcome.paths or pod not in results):
+                    results[pod] = outcome
+                    synced.update(outcome.paths)
+            if all(outcome is not None for outcome in outcomes):
+                pods = [results[pod] for pod in running]
+                migrations = (
+                    self._migrate(running[0]) if any(p.startswith("migrations/") for p in synced) else ""
+                )
+                return Report(len(synced), pods, time.monotonic() - started, migrations)
+        raise OpsError(
+            f"{RELEASE} pods kept going away during the sync ({self.attempts} rounds): is a rollout running? "
+            "Save again once `invoke status` shows them Running"
+        )
+
+    def _sync_all(self, running: list[str], current: dict[str, str]) -> list[PodResult | None]:
+        """All pods at once. Ctrl-C does not wait for the pods' restarts: `close` ends their log streams."""
+        pool = ThreadPoolExecutor(max_workers=len(running))
+        try:
+            return list(pool.map(lambda pod: self._sync_pod(pod, current), running))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _migrate(self, pod: str) -> str:
+        try:
+            return self.pods.migrate(pod)
+        except PodGone:
+            return f"migrations not run: pod {pod} went away; `invoke deploy` or the next save runs them"
+
+    def _holdings(self, pod: str) -> dict[str, str | None]:
+        if pod not in self.held:
+            # A pod met for the first time holds the image's files, except what an earlier session synced.
+            self.held[pod] = dict.fromkeys(self.pods.marker(pod), UNKNOWN)
+        return self.held[pod]
+
+    def _forget_all_but(self, running: list[str]) -> None:
+        for pod in set(self.held) - set(running):
+            del self.held[pod]
+        for pod in set(self.streams) - set(running):
+            self.streams.pop(pod).close()
+
+    def _sync_pod(self, pod: str, current: dict[str, str]) -> PodResult | None:
+        """Sync one pod and wait for its restart; None when it went away meanwhile."""
+        try:
+            holdings = self._holdings(pod)
+            paths = plan(current, self.baseline, holdings)
+            if not paths:
+                return PodResult(pod, [])
+            stream = self._stream(pod)
+            stream.drain()
+            self.pods.copy(pod, tar_of(self.root, paths), sync_arguments(self.root, paths))
+            holdings.update({path: current.get(path, DELETED) for path in paths})
+            return PodResult(pod, paths, self._wait_for_restart(pod, stream))
+        except PodGone:
+            self.held.pop(pod, None)
+            return None
+
+    def _stream(self, pod: str) -> LogStream:
+        stream = self.streams.get(pod)
+        if stream is None or not stream.alive():
+            stream = self.streams[pod] = self.pods.follow(pod)
+        return stream
+
+    def _wait_for_restart(self, pod: str, stream: LogStream) -> str | None:
+        """None once the pod serves again; else why not (its error, or the timeout)."""
+        watch = RestartWatch()
+        deadline = time.monotonic() + self.reload_timeout
+        while (left := deadline - time.monotonic()) > 0:
+            line = stream.next_line(timeout=left)
+            if line is None:
+                if not stream.alive():
+                    if pod not in self.pods.running():
+                        raise PodGone(pod)
+                    return "its log ended before the server restarted (`invoke logs --service backend`)"
+                continue
+            outcome = watch.feed(line)
+            if outcome is not None:
+                return outcome.error
+        return (
+            f"no restart within {self.reload_timeout:.0f} s after the sync (`invoke logs --service backend` "
+            "shows its log)"
+        )
+
+    def close(self) -> None:
+        for stream in self.streams.values():
+            stream.close()
+        self.streams.clear()
+
+
+# --- kubectl ------------------------------------------------------------------------------------------------
+
+
+def pod_is_dev(pod: dict) -> bool:
+    """The chart's dev mode runs the API container with --reload (and /app writable)."""
+    containers = pod.get("spec", {}).get("containers", [])
+    return any(c.get("name") == CONTAINER and "--reload" in (c.get("command") or []) for c in containers)
+
+
+def serving_pods(pods: dict) -> tuple[list[str], list[str]]:
+    """(running dev-mode pods whose API container has started, running pods not in dev mode). A pod being
+    deleted or still starting is neither: it is left to its successor or synced once it has started."""
+    dev, production = [], []
+    for pod in pods.get("items", []):
+        if pod.get("metadata", {}).get("deletionTimestamp"):
+            continue
+        statuses = pod.get("status", {}).get("containerStatuses", [])
+        api = next((s for s in statuses if s.get("name") == CONTAINER), {})
+        if "running" in api.get("state", {}) and api.get("started"):
+            (dev if pod_is_dev(pod) else production).append(pod["metadata"]["name"])
+    return sorted(dev), sorted(production)
+
+
+class KubectlLogStream:
+    """`kubectl logs -f` of a pod's API container, read by a thread into a queue."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        # --tail=1 shows the last line first: once it is here, the stream is connected, no later line is lost.
+        self.next_line(LOG_CONNECT_SECONDS)
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def drain(self) -> None:
+        while not self.lines.empty():
+            if self.lines.get_nowait() is None:
+                self.lines.put(None)  # keep the end visible to next_line
+                return
+
+    def next_line(self, timeout: float) -> str | None:
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if line is None:
+            self.lines.put(None)
+        return line
+
+    def alive(self) -> bool:
+        return self.process.poll() is None or not self.lines.empty()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=5)
+
+
+class KubectlPods:
+    """The backend's pods through kubectl: list them, copy files in (`kubectl exec`, a tar on stdin), follow
+    their logs."""
+
+    def __init__(self, settings: Settings, run: Callable[..., subprocess.CompletedProcess] = subprocess.run):
+        self.settings = settings
+        self.run = run
+
+    def _kubectl(self, *args: str, stdin: bytes = b"", timeout: float = 60) -> subprocess.CompletedProcess:
+        command = kubectl(self.settings, *args)
+        try:
+            return self.run(command, input=stdin, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as error:
+            raise OpsError(
+                f"`{join(command)}` did not answer within {timeout:.0f} s: is the cluster up?"
+            ) from error
+
+    def running(self) -> list[str]:
+        result = self._kubectl("get", "pods", "-l", f"app.kubernetes.io/instance={RELEASE}", "-o", "json")
+        if result.returncode:
+            raise OpsError(f"cannot list the {RELEASE} pods (is the cluster up? `invoke status`):\n"
+                           f"{tail(result.stderr.decode(errors='replace'), 3)}")  # fmt: skip
+        dev, production = serving_pods(json.loads(result.stdout))
+        if production and not dev:
+            raise OpsError(
+                f"{RELEASE} runs in production mode ({', '.join(production)}): `invoke dev` deploys its dev "
+                "mode (did `invoke deploy` run meanwhile?)"
+            )
+        return dev
+
+    def marker(self, pod: str) -> list[str]:
+        result = self._kubectl(
+            "exec", pod, "-c", CONTAINER, "--", "sh", "-c", f"cat /app/{MARKER} 2>/dev/null || true"
+        )
+        if result.returncode:
+            self._raise_exec_failure(pod, result, "read what was synced into")
+        return sorted(set(result.stdout.decode().split()))
+
+    def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None:
+        result = self._kubectl(
+            "exec", "-i", pod, "-c", CONTAINER, "--", "sh", "-c", SYNC_SCRIPT, "sh", *arguments, stdin=archive
+        )
+        if result.returncode:
+            self._raise_exec_failure(pod, result, "copy the files into")
+
+    def _raise_exec_failure(self, pod: str, result: subprocess.CompletedProcess, action: str) -> None:
+        if pod not in self.running():
+            raise PodGone(pod)
+        raise OpsError(f"could not {action} pod {pod}:\n{tail(result.stderr.decode(errors='replace'), 3)}")
+
+    def follow(self, pod: str) -> LogStream:
+        return KubectlLogStream(kubectl(self.settings, "logs", "-f", "--tail=1", pod, "-c", CONTAINER))
+
+    def migrate(self, pod: str) -> str:
+        result = self._kubectl(
+            "exec", pod, "-c", CONTAINER, "--", "python", "-m", "alembic", "upgrade", "head"
+        )
+        output = (result.stdout + result.stderr).decode(errors="replace")
+        if result.returncode:
+            return f"migrations failed in {pod}:\n{tail(output, 6)}"
+        ran = [line.split("] ", 1)[-1] for line in output.splitlines() if "Running upgrade" in line]
+        if ran:
+            return "migrations: " + "; ".join(ran)
+        return "migrations: nothing to run (an applied revision edited in place runs only on a new database)"
+
+
+def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[None]:
+    """One item per batch of saved files under the paths (watchfiles: inotify; a batch ends 50 ms after its
+    last write); Ctrl-C ends it."""
+
+    class Watched(DefaultFilter):
+        def __call__(self, change: object, path: str) -> bool:
+            return super().__call__(change, path) and watched(Path(path))
+
+    for _batch in watch(*paths, watch_filter=Watched(), stop_event=stop, raise_interrupt=False):
+        yield None
+
+
+# --- the task -----------------------------------------------------------------------------------------------
+
+
+def run(c: Context, settings: Settings, once: bool = False) -> None:
+    """`invoke dev`: deploy in dev mode, bring the pods in step, then sync every save until Ctrl-C."""
+    root = settings.path("backend")
+    baseline = snapshot(root)  # before the deploy builds the image from the same tree
+    deployment.deploy(c, settings, dev=True)
+    session = Session(root, baseline, KubectlPods(settings), settings.dev.reload_timeout)
+    try:
+        report = session.sync(everything=once)
+        print("\n".join(report.lines()), flush=True)
+        if once:
+            report.raise_for_failures()
+            return
+        print(
+            f"watching backend/{' and backend/'.join(WATCHED)}: save a file to sync it, Ctrl-C stops",
+            flush=True,
+        )
+        for _ in changes([root / directory for directory in WATCHED]):
+            print("\n".join(session.sync(started=time.monotonic()).lines()), flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.close()
+    if not once:
+        print("stopped watching; the backend stays in dev mode until `invoke deploy`", flush=True)
