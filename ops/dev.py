@@ -41,12 +41,15 @@ MARKER = ".dev-synced"
 UNKNOWN = "?"  # a pod's version of a file that the marker lists: never equal to a digest, so it is sent
 DELETED = None
 RELEASE = "todo-backend"
+CODE_DIR = "/app"  # the image's WORKDIR, a writable emptyDir in dev mode
 CONTAINER = "api"
-# Unpacks the tar on stdin into a staging directory, then moves each file into place (a rename: the reloader
-# never sees half a file), deletes the files named with a leading '-', records every path in the marker and
-# touches the reload cue. Paths are arguments, never part of the script.
+# In the code directory (its first argument, /app), unpacks the tar on stdin into a staging directory, then
+# moves each file into place (a rename: the reloader never sees half a file), deletes the files named with a
+# leading '-', records every path in the marker and touches the reload cue. Paths are arguments, never part of
+# the script.
 SYNC_SCRIPT = f"""set -e
-cd /app
+cd "$1"
+shift
 stage=.dev-sync-$$
 mkdir -p "$stage"
 tar -x -m -f - -C "$stage"
@@ -456,7 +459,7 @@ class KubectlPods:
 
     def marker(self, pod: str) -> list[str]:
         result = self._kubectl(
-            "exec", pod, "-c", CONTAINER, "--", "sh", "-c", f"cat /app/{MARKER} 2>/dev/null || true"
+            "exec", pod, "-c", CONTAINER, "--", "sh", "-c", f"cat {CODE_DIR}/{MARKER} 2>/dev/null || true"
         )
         if result.returncode:
             self._raise_exec_failure(pod, result, "read what was synced into")
@@ -464,7 +467,19 @@ class KubectlPods:
 
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None:
         result = self._kubectl(
-            "exec", "-i", pod, "-c", CONTAINER, "--", "sh", "-c", SYNC_SCRIPT, "sh", *arguments, stdin=archive
+            "exec",
+            "-i",
+            pod,
+            "-c",
+            CONTAINER,
+            "--",
+            "sh",
+            "-c",
+            SYNC_SCRIPT,
+            "sh",
+            CODE_DIR,
+            *arguments,
+            stdin=archive,
         )
         if result.returncode:
             self._raise_exec_failure(pod, result, "copy the files into")

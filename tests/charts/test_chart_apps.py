@@ -1,11 +1,14 @@
 """The backend and frontend charts: Deployments, availability, configuration, exposure and network policy."""
 
 import base64
+import json
 import re
 from pathlib import Path
 
 import pytest
 from chart_objects import env_map, main_container, of_kind, only, pod_spec, workload
+
+from ops.settings import ROOT
 
 APPS = pytest.mark.parametrize("chart", ["todo-backend", "todo-frontend"])
 HEALTH_PATHS = {
@@ -180,6 +183,59 @@ def test_backend_migrates_in_an_init_container_with_the_same_settings(render) ->
 
 def test_backend_migrations_can_be_left_to_someone_else(render) -> None:
     assert "initContainers" not in pod_spec(render("todo-backend", {"migrations": {"enabled": False}}))
+
+
+def dockerfile_command(service: str) -> list[str]:
+    """The image's CMD, from its Dockerfile's exec form."""
+    lines = (ROOT / service / "Dockerfile").read_text().splitlines()
+    return json.loads(next(line for line in lines if line.startswith("CMD "))[4:])
+
+
+def test_backend_dev_mode_is_off_by_default(render) -> None:
+    spec = pod_spec(render("todo-backend"))
+    api = spec["containers"][0]
+    assert "command" not in api  # the image's own CMD, no reloader
+    assert "livenessProbe" in api
+    assert [c["name"] for c in spec["initContainers"]] == ["migrate"]
+    assert all(mount["mountPath"] != "/app" for mount in api["volumeMounts"])
+
+
+def test_backend_dev_mode_runs_a_reloading_server_from_a_writable_copy_of_the_code(render) -> None:
+    spec = pod_spec(render("todo-backend", variant="dev"))
+    seed, migrate = spec["initContainers"]
+    api = spec["containers"][0]
+    code = next(volume for volume in spec["volumes"] if volume["name"] == "code")
+    assert code["emptyDir"]["sizeLimit"] == "64Mi"
+    # the image's /app copied with its times (its bytecode stays valid) into the volume the API runs from
+    assert seed["command"] == ["cp", "-R", "--preserve=mode,timestamps", "/app/.", "/dev-code/"]
+    assert seed["image"] == api["image"]
+    assert {"name": "code", "mountPath": "/dev-code"} in seed["volumeMounts"]
+    assert {"name": "code", "mountPath": "/app"} in api["volumeMounts"]
+    assert migrate["name"] == "migrate"
+    assert all(mount["name"] != "code" for mount in migrate["volumeMounts"])
+    # the image's command, watching only the code directory
+    reload_flags = ["--reload", "--reload-dir", "/app/app"]
+    assert api["command"] == [
+        *dockerfile_command("backend")[:6],
+        *reload_flags,
+        *dockerfile_command("backend")[6:],
+    ]
+    # the reloader supervises the server: a broken edit must not restart the container (and lose the volume)
+    assert "livenessProbe" not in api
+    assert api["startupProbe"]["httpGet"]["path"] == "/health"
+    assert api["readinessProbe"]["httpGet"]["path"] == "/ready"
+    for container in [seed, migrate, api]:
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True, container["name"]
+        assert container["securityContext"]["runAsNonRoot"] is True, container["name"]
+
+
+def test_backend_dev_mode_without_migrations_only_seeds_the_code(render) -> None:
+    spec = pod_spec(render("todo-backend", {"migrations": {"enabled": False}}, variant="dev"))
+    assert [c["name"] for c in spec["initContainers"]] == ["dev-code"]
+
+
+def test_backend_dev_mode_is_a_boolean(render_error) -> None:
+    assert "dev/enabled" in render_error("todo-backend", {"dev": {"enabled": "yes"}})
 
 
 def test_backend_is_internal_only(render) -> None:
