@@ -35,18 +35,19 @@ WATCHED = ("app", "migrations")
 # Touched after every sync: uvicorn's StatReload restarts on a newer mtime of a file it has already seen, so a
 # new or deleted file alone would not restart it; one touch makes every sync one restart.
 RELOAD_CUE = "app/__init__.py"
-# In the pod's /app (not a *.py, so the reloader ignores it): every path ever synced into that pod, so that a
-# later `invoke dev` knows which of its files may differ from the image (a pod outlives a session).
+# In the pod's /app (not a *.py, so the reloader ignores it): `sha256sum` lines of every file synced into that
+# pod (DELETED_MARK for a deleted one), so that a later `invoke dev` knows how it differs from the image (a
+# pod outlives a session). The last line of a path holds.
 MARKER = ".dev-synced"
-UNKNOWN = "?"  # a pod's version of a file that the marker lists: never equal to a digest, so it is sent
+DELETED_MARK = "-"
+UNKNOWN = "?"  # never equal to a digest: a file held as UNKNOWN is sent
 DELETED = None
 RELEASE = "todo-backend"
 CODE_DIR = "/app"  # the image's WORKDIR, a writable emptyDir in dev mode
 CONTAINER = "api"
 # In the code directory (its first argument, /app), unpacks the tar on stdin into a staging directory, then
 # moves each file into place (a rename: the reloader never sees half a file), deletes the files named with a
-# leading '-', records every path in the marker and touches the reload cue. Paths are arguments, never part of
-# the script.
+# leading '-', records each in the marker and touches the reload cue. Paths are arguments, not script text.
 SYNC_SCRIPT = f"""set -e
 cd "$1"
 shift
@@ -56,10 +57,9 @@ tar -x -m -f - -C "$stage"
 for arg in "$@"; do
   path=${{arg#?}}
   case "$arg" in
-    +*) mkdir -p "$(dirname "$path")"; mv -f "$stage/$path" "$path" ;;
-    -*) rm -f "$path" ;;
+    +*) mkdir -p "$(dirname "$path")"; mv -f "$stage/$path" "$path"; sha256sum "$path" >> {MARKER} ;;
+    -*) rm -f "$path"; echo "{DELETED_MARK}  $path" >> {MARKER} ;;
   esac
-  echo "$path" >> {MARKER}
 done
 rm -rf "$stage"
 touch {RELOAD_CUE}
@@ -109,6 +109,16 @@ def tar_of(root: Path, paths: Iterable[str]) -> bytes:
 
 def sync_arguments(root: Path, paths: Iterable[str]) -> list[str]:
     return [("+" if (root / path).is_file() else "-") + path for path in paths]
+
+
+def parse_marker(text: str) -> dict[str, str | None]:
+    """The marker's lines as path -> digest the pod holds (None: deleted); the last line of a path holds."""
+    held: dict[str, str | None] = {}
+    for line in text.splitlines():
+        digest, _, path = line.partition("  ")
+        if path:
+            held[path] = DELETED if digest == DELETED_MARK else digest
+    return held
 
 
 # --- what a pod's log says after a sync ---------------------------------------------------------------------
@@ -193,7 +203,7 @@ class LogStream(Protocol):
 
 class Pods(Protocol):
     def running(self) -> list[str]: ...
-    def marker(self, pod: str) -> list[str]: ...
+    def marker(self, pod: str) -> dict[str, str | None]: ...
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None: ...
     def follow(self, pod: str) -> LogStream: ...
     def migrate(self, pod: str) -> str: ...
@@ -305,7 +315,7 @@ class Session:
     def _holdings(self, pod: str) -> dict[str, str | None]:
         if pod not in self.held:
             # A pod met for the first time holds the image's files, except what an earlier session synced.
-            self.held[pod] = dict.fromkeys(self.pods.marker(pod), UNKNOWN)
+            self.held[pod] = self.pods.marker(pod)
         return self.held[pod]
 
     def _forget_all_but(self, running: list[str]) -> None:
@@ -457,13 +467,13 @@ class KubectlPods:
             )
         return dev
 
-    def marker(self, pod: str) -> list[str]:
+    def marker(self, pod: str) -> dict[str, str | None]:
         result = self._kubectl(
             "exec", pod, "-c", CONTAINER, "--", "sh", "-c", f"cat {CODE_DIR}/{MARKER} 2>/dev/null || true"
         )
         if result.returncode:
             self._raise_exec_failure(pod, result, "read what was synced into")
-        return sorted(set(result.stdout.decode().split()))
+        return parse_marker(result.stdout.decode(errors="replace"))
 
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None:
         result = self._kubectl(
@@ -502,7 +512,7 @@ class KubectlPods:
         ran = [line.split("] ", 1)[-1] for line in output.splitlines() if "Running upgrade" in line]
         if ran:
             return "migrations: " + "; ".join(ran)
-        return "migrations: nothing to run (an applied revision edited in place runs only on a new database)"
+        return "migrations: the database is at head, nothing to run"
 
 
 def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[None]:

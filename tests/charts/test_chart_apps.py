@@ -207,7 +207,7 @@ def test_backend_dev_mode_runs_a_reloading_server_from_a_writable_copy_of_the_co
     code = next(volume for volume in spec["volumes"] if volume["name"] == "code")
     assert code["emptyDir"]["sizeLimit"] == "64Mi"
     # the image's /app copied with its times (its bytecode stays valid) into the volume the API runs from
-    assert seed["command"] == ["cp", "-R", "--preserve=mode,timestamps", "/app/.", "/dev-code/"]
+    assert seed["command"] == ["sh", "-c", "cp -R --preserve=mode,timestamps /app/* /dev-code/"]
     assert seed["image"] == api["image"]
     assert {"name": "code", "mountPath": "/dev-code"} in seed["volumeMounts"]
     assert {"name": "code", "mountPath": "/app"} in api["volumeMounts"]
@@ -224,6 +224,9 @@ def test_backend_dev_mode_runs_a_reloading_server_from_a_writable_copy_of_the_co
     assert "livenessProbe" not in api
     assert api["startupProbe"]["httpGet"]["path"] == "/health"
     assert api["readinessProbe"]["httpGet"]["path"] == "/ready"
+    # a reload imports the app again: more CPU than the production limit, the rest as in production
+    production = main_container(render("todo-backend"))["resources"]
+    assert api["resources"] == {**production, "limits": {**production["limits"], "cpu": "2"}}
     for container in [seed, migrate, api]:
         assert container["securityContext"]["readOnlyRootFilesystem"] is True, container["name"]
         assert container["securityContext"]["runAsNonRoot"] is True, container["name"]

@@ -1,6 +1,7 @@
 """`invoke dev`: which files each pod needs, the copy script (real sh and tar), a pod's restart read from its
 log, and the sync loop against fake pods (one gone mid-sync, a syntax error, a migration, no pods)."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -92,7 +93,11 @@ def test_the_script_moves_files_in_deletes_records_them_and_cues_the_reloader(tm
     assert (pod / "app/main.py").read_text() == "new"
     assert (pod / "app/api/x.py").read_text() == "x"  # a new directory too
     assert not (pod / "app/gone.py").exists()
-    assert (pod / dev.MARKER).read_text().split() == ["app/api/x.py", "app/gone.py", "app/main.py"]
+    assert dev.parse_marker((pod / dev.MARKER).read_text()) == {
+        "app/api/x.py": hashlib.sha256(b"x").hexdigest(),
+        "app/gone.py": None,
+        "app/main.py": hashlib.sha256(b"new").hexdigest(),
+    }
     assert (pod / "app/__init__.py").stat().st_mtime > 1  # touched: the reloader restarts the server
     assert sorted(path.name for path in pod.iterdir()) == [dev.MARKER, "app"]  # no staging directory left
 
@@ -162,8 +167,8 @@ class FakePods:
     def running(self) -> list[str]:
         return list(self.pods)
 
-    def marker(self, pod: str) -> list[str]:
-        return self.markers.get(pod, [])
+    def marker(self, pod: str) -> dict[str, str | None]:
+        return self.markers.get(pod, {})
 
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None:
         if pod in self.replace:
@@ -255,9 +260,19 @@ def test_a_changed_migration_runs_the_migrations_once(tree: Path) -> None:
 
 
 def test_files_an_earlier_session_synced_are_put_back_to_the_tree(tree: Path) -> None:
-    pods = FakePods("pod-a", markers={"pod-a": ["app/main.py", "app/removed.py"]})
+    in_step = hashlib.sha256((tree / "app/__init__.py").read_bytes()).hexdigest()
+    marker = f"0123  app/main.py\n{in_step}  app/__init__.py\n-  app/gone.py\nabcd  app/removed.py\n"
+    pods = FakePods("pod-a", markers={"pod-a": dev.parse_marker(marker)})
     session(tree, pods).sync()
+    # what differs from the tree goes back; the file it holds as the tree has it, and one gone in both, stay
     assert pods.copies == [("pod-a", ["+app/main.py", "-app/removed.py"])]
+
+
+def test_the_last_marker_line_of_a_path_holds() -> None:
+    assert dev.parse_marker("aa  app/a.py\n-  app/a.py\nbb  app/b.py\n\n") == {
+        "app/a.py": None,
+        "app/b.py": "bb",
+    }
 
 
 def test_once_sends_every_file(tree: Path) -> None:
