@@ -65,6 +65,10 @@ rm -rf "$stage"
 touch {RELOAD_CUE}
 """
 LOG_CONNECT_SECONDS = 5  # how long a new log stream may take to show the pod's last line
+STARTING_POLL_SECONDS = 1
+# Between saves, how often the loop looks for pods it has not met (a deleted pod's successor) to sync them.
+IDLE_SECONDS = 5
+STARTING_ERROR = "still not started: `invoke doctor` explains why"
 
 
 # --- what each pod needs ------------------------------------------------------------------------------------
@@ -201,8 +205,16 @@ class LogStream(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Listing:
+    """The release's dev-mode pods: those whose API container has started, and those still starting."""
+
+    started: list[str]
+    starting: list[str] = field(default_factory=list)
+
+
 class Pods(Protocol):
-    def running(self) -> list[str]: ...
+    def listing(self) -> Listing: ...
     def marker(self, pod: str) -> dict[str, str | None]: ...
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None: ...
     def follow(self, pod: str) -> LogStream: ...
@@ -219,6 +231,10 @@ class PodResult:
     error: str | None = None  # why it does not serve again
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class Report:
     files: int
@@ -232,14 +248,13 @@ class Report:
 
     def summary(self) -> str:
         synced = [result for result in self.pods if result.paths]
-        if not synced:
-            return f"in step: {len(self.pods)} pod(s) already hold these files"
-        files = f"{self.files} file{'s' if self.files != 1 else ''}"
-        pods = f"{len(synced)} pod{'s' if len(synced) != 1 else ''}"
+        if synced:
+            head = f"synced {plural(self.files, 'file')} to {plural(len(synced), 'pod')}"
+        else:
+            head = f"in step: {plural(len(self.pods), 'pod')} already held these files"
         if self.failures:
-            failed = "; ".join(f"{result.pod}: {result.error}" for result in self.failures)
-            return f"synced {files} to {pods}, but {len(self.failures)} did not serve again: {failed}"
-        return f"synced {files} to {pods}, serving again in {self.seconds:.1f} s"
+            return f"{head}; not serving: " + "; ".join(f"{r.pod}: {r.error}" for r in self.failures)
+        return f"{head}, serving again in {self.seconds:.1f} s" if synced else head
 
     def lines(self) -> list[str]:
         return [self.summary(), *([self.migrations] if self.migrations else [])]
@@ -261,45 +276,60 @@ class Session:
     held: dict[str, dict[str, str | None]] = field(default_factory=dict)  # pod -> path -> digest it holds
     streams: dict[str, LogStream] = field(default_factory=dict)
 
-    def sync(self, everything: bool = False, started: float | None = None) -> Report:
-        """Bring every running pod in step with the tree and wait until each serves again (or fails to).
+    def sync(self, everything: bool = False, started: float | None = None, wait: bool = True) -> Report:
+        """Bring every pod in step with the tree and wait until each serves again (or fails to).
 
-        A pod that goes away meanwhile is dropped and the round runs again: its successor (or any pod met for
-        the first time) gets every file that differs from the image; `everything` sends all (a check)."""
+        A pod that goes away meanwhile is dropped, and a pod still starting (a deleted one's successor) is
+        waited for (unless not `wait`): each one met for the first time gets every file that differs from the
+        image. `everything` sends all files (a check)."""
         started = time.monotonic() if started is None else started
         current = snapshot(self.root)
         results: dict[str, PodResult] = {}
-        synced: set[str] = set()
         for _ in range(self.attempts):
-            running = self.pods.running()
-            if not running:
-                raise OpsError(
-                    f"no {RELEASE} pod is running: is the release deployed? (`invoke dev` deploys it, "
-                    "`invoke status` shows what runs)"
-                )
-            self._forget_all_but(running)
+            listing = self._wait_for_starting_pods(started, wait)
+            self._forget_all_but(listing.started)
             if everything:
-                for pod in running:
+                for pod in listing.started:
                     self._holdings(pod).update(dict.fromkeys(current, UNKNOWN))
                 everything = False  # once: a successor gets what differs from the image
-            outcomes = self._sync_all(running, current)
-            for pod, outcome in zip(running, outcomes, strict=True):
+            outcomes = self._sync_all(listing.started, current)
+            for pod, outcome in zip(listing.started, outcomes, strict=True):
                 if outcome is not None and (outcome.paths or pod not in results):
                     results[pod] = outcome
-                    synced.update(outcome.paths)
-            if all(outcome is not None for outcome in outcomes):
-                pods = [results[pod] for pod in running]
-                migrations = (
-                    self._migrate(running[0]) if any(p.startswith("migrations/") for p in synced) else ""
-                )
-                return Report(len(synced), pods, time.monotonic() - started, migrations)
+            if all(outcome is not None for outcome in outcomes):  # none went away: done
+                late = [PodResult(pod, [], STARTING_ERROR) for pod in listing.starting]  # after the timeout
+                return self._report([results[pod] for pod in listing.started] + late, started)
         raise OpsError(
             f"{RELEASE} pods kept going away during the sync ({self.attempts} rounds): is a rollout running? "
             "Save again once `invoke status` shows them Running"
         )
 
+    def _wait_for_starting_pods(self, started: float, wait: bool) -> Listing:
+        """The pods once none is starting, or once the reload timeout has passed since `started`; without
+        `wait`, the started ones at once."""
+        while True:
+            listing = self.pods.listing()
+            if not listing.started and not listing.starting:
+                raise OpsError(
+                    f"no {RELEASE} pod is running: is the release deployed? (`invoke dev` deploys it, "
+                    "`invoke status` shows what runs)"
+                )
+            if not wait:
+                return Listing(listing.started)
+            if not listing.starting or time.monotonic() - started > self.reload_timeout:
+                return listing
+            time.sleep(STARTING_POLL_SECONDS)
+
+    def _report(self, results: list[PodResult], started: float) -> Report:
+        synced = sorted({path for result in results for path in result.paths})
+        migrations = any(path.startswith("migrations/") for path in synced)
+        migrated = self._migrate(results[0].pod) if migrations and results else ""
+        return Report(len(synced), results, time.monotonic() - started, migrated)
+
     def _sync_all(self, running: list[str], current: dict[str, str]) -> list[PodResult | None]:
         """All pods at once. Ctrl-C does not wait for the pods' restarts: `close` ends their log streams."""
+        if not running:
+            return []
         pool = ThreadPoolExecutor(max_workers=len(running))
         try:
             return list(pool.map(lambda pod: self._sync_pod(pod, current), running))
@@ -354,7 +384,7 @@ class Session:
             line = stream.next_line(timeout=left)
             if line is None:
                 if not stream.alive():
-                    if pod not in self.pods.running():
+                    if pod not in self.pods.listing().started:
                         raise PodGone(pod)
                     return "its log ended before the server restarted (`invoke logs --service backend`)"
                 continue
@@ -381,18 +411,21 @@ def pod_is_dev(pod: dict) -> bool:
     return any(c.get("name") == CONTAINER and "--reload" in (c.get("command") or []) for c in containers)
 
 
-def serving_pods(pods: dict) -> tuple[list[str], list[str]]:
-    """(running dev-mode pods whose API container has started, running pods not in dev mode). A pod being
-    deleted or still starting is neither: it is left to its successor or synced once it has started."""
-    dev, production = [], []
+def pod_listing(pods: dict) -> tuple[Listing, list[str]]:
+    """The dev-mode pods (started: the API container runs and passed its startup probe), and the production
+    pods. A pod being deleted is neither: its successor is synced instead."""
+    started, starting, production = [], [], []
     for pod in pods.get("items", []):
         if pod.get("metadata", {}).get("deletionTimestamp"):
             continue
+        name = pod["metadata"]["name"]
+        if not pod_is_dev(pod):
+            production.append(name)
+            continue
         statuses = pod.get("status", {}).get("containerStatuses", [])
         api = next((s for s in statuses if s.get("name") == CONTAINER), {})
-        if "running" in api.get("state", {}) and api.get("started"):
-            (dev if pod_is_dev(pod) else production).append(pod["metadata"]["name"])
-    return sorted(dev), sorted(production)
+        (started if "running" in api.get("state", {}) and api.get("started") else starting).append(name)
+    return Listing(sorted(started), sorted(starting)), sorted(production)
 
 
 class KubectlLogStream:
@@ -454,18 +487,18 @@ class KubectlPods:
                 f"`{join(command)}` did not answer within {timeout:.0f} s: is the cluster up?"
             ) from error
 
-    def running(self) -> list[str]:
+    def listing(self) -> Listing:
         result = self._kubectl("get", "pods", "-l", f"app.kubernetes.io/instance={RELEASE}", "-o", "json")
         if result.returncode:
             raise OpsError(f"cannot list the {RELEASE} pods (is the cluster up? `invoke status`):\n"
                            f"{tail(result.stderr.decode(errors='replace'), 3)}")  # fmt: skip
-        dev, production = serving_pods(json.loads(result.stdout))
-        if production and not dev:
+        listing, production = pod_listing(json.loads(result.stdout))
+        if production and not (listing.started or listing.starting):
             raise OpsError(
                 f"{RELEASE} runs in production mode ({', '.join(production)}): `invoke dev` deploys its dev "
                 "mode (did `invoke deploy` run meanwhile?)"
             )
-        return dev
+        return listing
 
     def marker(self, pod: str) -> dict[str, str | None]:
         result = self._kubectl(
@@ -495,7 +528,7 @@ class KubectlPods:
             self._raise_exec_failure(pod, result, "copy the files into")
 
     def _raise_exec_failure(self, pod: str, result: subprocess.CompletedProcess, action: str) -> None:
-        if pod not in self.running():
+        if pod not in self.listing().started:
             raise PodGone(pod)
         raise OpsError(f"could not {action} pod {pod}:\n{tail(result.stderr.decode(errors='replace'), 3)}")
 
@@ -515,16 +548,24 @@ class KubectlPods:
         return "migrations: the database is at head, nothing to run"
 
 
-def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[None]:
-    """One item per batch of saved files under the paths (watchfiles: inotify; a batch ends 50 ms after its
-    last write); Ctrl-C ends it."""
+def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[bool]:
+    """True for each batch of saved files under the paths (watchfiles: inotify; a batch ends 50 ms after its
+    last write), False after IDLE_SECONDS without one; Ctrl-C ends it."""
 
     class Watched(DefaultFilter):
         def __call__(self, change: object, path: str) -> bool:
             return super().__call__(change, path) and watched(Path(path))
 
-    for _batch in watch(*paths, watch_filter=Watched(), stop_event=stop, raise_interrupt=False):
-        yield None
+    batches = watch(
+        *paths,
+        watch_filter=Watched(),
+        stop_event=stop,
+        raise_interrupt=False,
+        rust_timeout=IDLE_SECONDS * 1000,
+        yield_on_timeout=True,
+    )
+    for batch in batches:
+        yield bool(batch)
 
 
 # --- the task -----------------------------------------------------------------------------------------------
@@ -546,8 +587,10 @@ def run(c: Context, settings: Settings, once: bool = False) -> None:
             f"watching backend/{' and backend/'.join(WATCHED)}: save a file to sync it, Ctrl-C stops",
             flush=True,
         )
-        for _ in changes([root / directory for directory in WATCHED]):
-            print("\n".join(session.sync(started=time.monotonic()).lines()), flush=True)
+        for saved in changes([root / directory for directory in WATCHED]):
+            report = session.sync(started=time.monotonic(), wait=saved)
+            if saved or report.files or report.failures:  # between saves: only news
+                print("\n".join(report.lines()), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

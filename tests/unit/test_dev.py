@@ -153,10 +153,12 @@ class FakeStream:
 
 
 class FakePods:
-    """Pods that answer a copy with the given log lines; `replace` makes a pod vanish on its next copy."""
+    """Pods that answer a copy with the given log lines. `replace` makes a pod vanish on its next copy (its
+    successor starts after one listing as starting); a pod in `starting` starts after that many listings."""
 
     def __init__(self, *pods: str, answer: list[str] = RELOADED, markers: dict | None = None) -> None:
         self.pods = list(pods)
+        self.starting: dict[str, int] = {}
         self.answer = answer
         self.markers = markers or {}
         self.copies: list[tuple[str, list[str]]] = []
@@ -164,15 +166,22 @@ class FakePods:
         self.replace: dict[str, str] = {}  # pod -> its successor
         self.migrated: list[str] = []
 
-    def running(self) -> list[str]:
-        return list(self.pods)
+    def listing(self) -> dev.Listing:
+        for pod, listings in list(self.starting.items()):
+            if listings == 0:
+                del self.starting[pod]
+                self.pods.append(pod)
+            else:
+                self.starting[pod] = listings - 1
+        return dev.Listing(list(self.pods), list(self.starting))
 
     def marker(self, pod: str) -> dict[str, str | None]:
         return self.markers.get(pod, {})
 
     def copy(self, pod: str, archive: bytes, arguments: list[str]) -> None:
         if pod in self.replace:
-            self.pods[self.pods.index(pod)] = self.replace.pop(pod)
+            self.pods.remove(pod)
+            self.starting[self.replace.pop(pod)] = 1
             raise dev.PodGone(pod)
         self.copies.append((pod, arguments))
         self.streams[pod].lines.extend(self.answer)
@@ -201,7 +210,7 @@ def session(tree: Path, pods: FakePods, timeout: float = 5) -> dev.Session:
 def test_a_saved_file_goes_to_every_pod_which_then_serves_again(tree: Path) -> None:
     pods = FakePods("pod-a", "pod-b")
     loop = session(tree, pods)
-    assert loop.sync().summary() == "in step: 2 pod(s) already hold these files"
+    assert loop.sync().summary() == "in step: 2 pods already held these files"
     (tree / "app/main.py").write_text("changed = True\n")
     report = loop.sync()
     assert sorted(pods.copies) == [("pod-a", ["+app/main.py"]), ("pod-b", ["+app/main.py"])]
@@ -219,7 +228,7 @@ def test_a_pod_gone_mid_sync_is_left_to_its_successor_which_gets_every_change(tr
     pods.replace = {"pod-a": "pod-c"}  # pod-a is deleted as the copy starts
     report = loop.sync()
     assert ("pod-c", ["+app/main.py", "+app/new.py"]) in pods.copies  # the first change too
-    assert [result.pod for result in report.pods] == ["pod-c", "pod-b"]
+    assert sorted(result.pod for result in report.pods) == ["pod-b", "pod-c"]
     assert report.summary().startswith("synced 2 files to 2 pods, serving again")
 
 
@@ -229,14 +238,48 @@ def test_a_syntax_error_is_shown_and_the_next_save_is_synced_again(tree: Path) -
     (tree / "app/main.py").write_text("x = (\n")
     report = loop.sync()
     assert report.summary() == (
-        "synced 1 file to 1 pod, but 1 did not serve again: "
-        "pod-a: SyntaxError: '(' was never closed (app/main.py, line 11)"
+        "synced 1 file to 1 pod; not serving: pod-a: SyntaxError: '(' was never closed (app/main.py, line 11)"
     )
     with pytest.raises(OpsError, match="SyntaxError"):
         report.raise_for_failures()
     pods.answer = RELOADED
     (tree / "app/main.py").write_text("x = ()\n")
     assert loop.sync().failures == []
+
+
+def test_a_starting_pod_is_waited_for_and_gets_the_changes(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dev, "STARTING_POLL_SECONDS", 0)
+    pods = FakePods("pod-a")
+    pods.starting = {"pod-b": 2}  # a pod deleted between saves has a successor on its way
+    loop = session(tree, pods)
+    (tree / "app/main.py").write_text("changed = True\n")
+    report = loop.sync()
+    assert sorted(pods.copies) == [("pod-a", ["+app/main.py"]), ("pod-b", ["+app/main.py"])]
+    assert report.failures == []
+
+
+def test_a_pod_that_never_starts_is_reported_after_the_timeout(tree: Path, monkeypatch) -> None:
+    monkeypatch.setattr(dev, "STARTING_POLL_SECONDS", 0.05)
+    pods = FakePods("pod-a")
+    pods.starting = {"pod-b": 10**6}
+    loop = session(tree, pods, timeout=0.2)
+    (tree / "app/main.py").write_text("changed = True\n")
+    report = loop.sync()
+    assert report.summary() == f"synced 1 file to 1 pod; not serving: pod-b: {dev.STARTING_ERROR}"
+
+
+def test_between_saves_a_new_pod_is_synced_and_starting_ones_are_not_waited_for(tree: Path) -> None:
+    pods = FakePods("pod-a")
+    loop = session(tree, pods)
+    (tree / "app/main.py").write_text("changed = True\n")
+    loop.sync()
+    pods.pods.append("pod-b")  # a deleted pod's successor, started between two saves
+    pods.starting = {"pod-c": 10**6}
+    report = loop.sync(wait=False)
+    assert pods.copies[-1] == ("pod-b", ["+app/main.py"])
+    assert report.failures == []
 
 
 def test_a_pod_that_never_restarts_is_reported_after_the_timeout(tree: Path) -> None:
@@ -311,14 +354,14 @@ def kubectl_answering(stdout: object, returncode: int = 0, stderr: bytes = b""):
     return run
 
 
-def test_only_started_dev_pods_that_are_not_being_deleted_are_synced(tmp_path: Path) -> None:
+def test_dev_pods_are_started_or_starting_and_one_being_deleted_is_neither(tmp_path: Path) -> None:
     items = [
         pod("a", DEV_COMMAND),
         pod("b", DEV_COMMAND, started=False),
         pod("c", DEV_COMMAND, deleting=True),
     ]
     pods = dev.KubectlPods(settings_for("minikube", tmp_path / "env"), kubectl_answering({"items": items}))
-    assert pods.running() == ["a"]
+    assert pods.listing() == dev.Listing(["a"], ["b"])
 
 
 def test_production_pods_are_a_clear_error(tmp_path: Path) -> None:
@@ -326,7 +369,7 @@ def test_production_pods_are_a_clear_error(tmp_path: Path) -> None:
         settings_for("minikube", tmp_path / "env"), kubectl_answering({"items": [pod("a", None)]})
     )
     with pytest.raises(OpsError, match=r"todo-backend runs in production mode \(a\): `invoke dev` deploys"):
-        pods.running()
+        pods.listing()
 
 
 def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
@@ -335,7 +378,7 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(
         OpsError, match=r"cannot list the todo-backend pods \(is the cluster up\?.*\n.*refused"
     ):
-        pods.running()
+        pods.listing()
 
 
 # --- the deploy's values ------------------------------------------------------------------------------------
