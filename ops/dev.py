@@ -253,7 +253,11 @@ class Report:
         else:
             head = f"in step: {plural(len(self.pods), 'pod')} already held these files"
         if self.failures:
-            return f"{head}; not serving: " + "; ".join(f"{r.pod}: {r.error}" for r in self.failures)
+            pods_by_error: dict[str, list[str]] = {}
+            for result in self.failures:
+                pods_by_error.setdefault(str(result.error), []).append(result.pod)
+            errors = "; ".join(f"{error} in {', '.join(pods)}" for error, pods in pods_by_error.items())
+            return f"{head}; not serving after {self.seconds:.1f} s: {errors}"
         return f"{head}, serving again in {self.seconds:.1f} s" if synced else head
 
     def lines(self) -> list[str]:
@@ -550,7 +554,7 @@ class KubectlPods:
 
 def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[bool]:
     """True for each batch of saved files under the paths (watchfiles: inotify; a batch ends 50 ms after its
-    last write), False after IDLE_SECONDS without one; Ctrl-C ends it."""
+    last write), False after IDLE_SECONDS without one; Ctrl-C raises KeyboardInterrupt."""
 
     class Watched(DefaultFilter):
         def __call__(self, change: object, path: str) -> bool:
@@ -560,7 +564,6 @@ def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Itera
         *paths,
         watch_filter=Watched(),
         stop_event=stop,
-        raise_interrupt=False,
         rust_timeout=IDLE_SECONDS * 1000,
         yield_on_timeout=True,
     )
