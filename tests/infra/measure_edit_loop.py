@@ -11,6 +11,7 @@ put back at the end, and the time until the pods serve it again is printed too, 
 
 import argparse
 import contextlib
+import json
 import os
 import socket
 import statistics
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 import requests
 from invoke import Config, Context
 
+from ops import dev
 from ops.settings import ROOT, load_settings
 from ops.targets import kubectl
 from tests.helpers import runner_config
@@ -37,12 +39,15 @@ def free_port() -> int:
 
 
 def backend_pods(base: list[str]) -> list[str]:
+    """The started dev-mode backend pods, as `invoke dev` syncs them (a pod being deleted is not one)."""
     output = subprocess.run(
-        [*base, "get", "pods", "-l", "app.kubernetes.io/instance=todo-backend", "-o", "name",
-         "--field-selector=status.phase=Running"],
-        capture_output=True, text=True, check=True,
+        [*base, "get", "pods", "-l", f"app.kubernetes.io/instance={dev.RELEASE}", "-o", "json"],
+        capture_output=True, check=True,
     ).stdout  # fmt: skip
-    return output.split()
+    pods = dev.pod_listing(json.loads(output))[0].started
+    if not pods:
+        raise SystemExit("no backend pod runs in dev mode: start `invoke dev` first")
+    return [f"pod/{name}" for name in pods]
 
 
 @contextlib.contextmanager
