@@ -552,7 +552,7 @@ class KubectlPods:
         return "migrations: the database is at head, nothing to run"
 
 
-def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Iterator[bool]:
+def changes(paths: Iterable[Path]) -> Iterator[bool]:
     """True for each batch of saved files under the paths (watchfiles: inotify; a batch ends 50 ms after its
     last write), False after IDLE_SECONDS without one; Ctrl-C raises KeyboardInterrupt."""
 
@@ -563,7 +563,6 @@ def changes(paths: Iterable[Path], stop: threading.Event | None = None) -> Itera
     batches = watch(
         *paths,
         watch_filter=Watched(),
-        stop_event=stop,
         rust_timeout=IDLE_SECONDS * 1000,
         yield_on_timeout=True,
     )
