@@ -127,7 +127,8 @@ def task_context(kube_versions: list[str]) -> Context:
 def test_the_lint_task_prints_the_summary(helm: charts.Helm, capsys: pytest.CaptureFixture[str]) -> None:
     chart_tasks.lint(task_context(["1.30.0"]))
     output = capsys.readouterr().out
-    for chart, variants in {"todo-postgres": 4, "todo-backend": 5, "todo-frontend": 4}.items():  # ci/*-values.yaml
+    # each chart's ci/*-values.yaml
+    for chart, variants in {"todo-postgres": 4, "todo-backend": 5, "todo-frontend": 4}.items():
         assert f"{chart}: {variants} variants" in output
     assert "default install: requests cpu" in output
 
