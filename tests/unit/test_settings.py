@@ -149,3 +149,18 @@ def test_a_missing_ai_setting_is_named() -> None:
     del config["ai"]["kagent_agent"]
     with pytest.raises(OpsError, match=r"invoke.yaml lacks the setting\(s\) ai\.kagent_agent$"):
         load_settings(MockContext(config=config))
+
+
+@pytest.mark.parametrize("given", ["soon", "0", -5])
+def test_the_dev_reload_timeout_is_whole_seconds(given: object) -> None:
+    with pytest.raises(
+        OpsError, match=r"dev.reload_timeout is .*: give the seconds as a whole number, at least 1"
+    ):
+        load_settings(MockContext(config=invoke_config(dev={"reload_timeout": given})))
+
+
+def test_the_dev_reload_timeout_may_come_from_an_environment_variable_as_text() -> None:
+    assert (
+        load_settings(MockContext(config=invoke_config(dev={"reload_timeout": "90"}))).dev.reload_timeout
+        == 90
+    )
