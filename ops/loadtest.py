@@ -49,6 +49,7 @@ class Figures:
     latencies_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    cpu_seconds: float = 0.0  # the load generator's own: this process's user + system time over the run
 
     def raise_for_errors(self) -> None:
         if self.errors:
@@ -63,7 +64,9 @@ class Figures:
         rate = len(self.latencies_ms) / self.elapsed
         return (
             f"{label}: {rate:.0f} req/s, p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms "
-            f"({len(self.latencies_ms)} ok of {total} in {self.elapsed:.1f} s); errors: {errors}"
+            f"({len(self.latencies_ms)} ok of {total} in {self.elapsed:.1f} s); errors: {errors}; "
+            f"load generator CPU {self.cpu_seconds * 1000 / total:.2f} ms/request "
+            f"({self.cpu_seconds / self.elapsed:.2f} of a core)"
         )
 
 
@@ -91,11 +94,11 @@ def hammer(plan: Plan, new_session: Callable[[], requests.Session], send: Send) 
                 else:
                     figures.errors[outcome] += 1
 
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     with ThreadPoolExecutor(plan.concurrency) as pool:
         for running in [pool.submit(worker) for _ in range(plan.concurrency)]:
             running.result()
-    figures.elapsed = time.monotonic() - started
+    figures.elapsed, figures.cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
     return figures
 
 

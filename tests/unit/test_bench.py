@@ -11,7 +11,7 @@ import pytest
 from runner_fakes import cluster_context, invoke_config
 
 from ops.errors import OpsError
-from ops.loadtest import Plan, backend_token, sign_up
+from ops.loadtest import Figures, Plan, backend_token, sign_up
 from ops.tasks.bench import bench
 
 
@@ -81,7 +81,12 @@ def test_a_signed_up_user_lists_and_adds_tasks_through_the_proxy(frontend: str, 
     report = capsys.readouterr().out
     assert f"{frontend} through the proxy, c=2" in report
     assert "8 ok of 8" in report and "errors: none" in report
-    assert all(figure in report for figure in ("req/s", "p50", "p95"))
+    assert all(figure in report for figure in ("req/s", "p50", "p95", "load generator CPU"))
+
+
+def test_the_report_gives_the_load_generators_own_cpu_per_request() -> None:
+    figures = Figures(latencies_ms=[10.0, 20.0, 30.0, 40.0], elapsed=2.0, cpu_seconds=0.01)
+    assert figures.report("bench").endswith("load generator CPU 2.50 ms/request (0.01 of a core)")
 
 
 def test_failed_requests_are_counted_by_kind_and_fail_the_run(frontend: str, capsys) -> None:
