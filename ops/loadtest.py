@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,7 +28,9 @@ from ops.errors import OpsError
 
 HTTP_TIMEOUT_SECONDS = 30
 SIGN_UP_ATTEMPTS = 6
-CREATE_EVERY = 4  # one request in four creates a task; the others list them (a page load lists, a user adds)
+SEEDED_TASKS = 100  # the issue's "list 100 tasks" (backend/bench/run.py); a real user's list is tens
+MIX = ("list", "list", "list", "create", "delete")  # a page load lists, a user adds and clears tasks
+MIX_LABEL = "3 lists : 1 create : 1 delete"
 PORT_FORWARD_WAIT_SECONDS = 30
 BACKEND_SERVICE, BACKEND_PORT = "service/todo-backend", 8000
 
@@ -106,22 +108,100 @@ def _outcome(call: Callable[[], requests.Response]) -> str | None:
     """None for a success; else what went wrong, as one short kind ('HTTP 502', 'ConnectionError')."""
     try:
         response = call()
-    except requests.RequestException as error:
+    except (requests.RequestException, ValueError) as error:  # ValueError: NoTaskToDelete, a non-JSON answer
         return type(error).__name__
     return None if response.ok else f"HTTP {response.status_code}"
 
 
-def task_mix(prefix: str) -> Send:
-    """List the tasks, and every CREATE_EVERY-th request add one: the list grows as a real user's does."""
+class NoTaskToDelete(ValueError):
+    """Every task the mix could delete was taken: only when many creates failed, or more were in flight than
+    seeded."""
 
-    def send(session: requests.Session, number: int) -> requests.Response:
-        if number % CREATE_EVERY == CREATE_EVERY - 1:
-            return session.post(
-                f"{prefix}/tasks", json={"title": f"bench {number}"}, timeout=HTTP_TIMEOUT_SECONDS
-            )
-        return session.get(f"{prefix}/tasks", timeout=HTTP_TIMEOUT_SECONDS)
 
-    return send
+class TaskMix:
+    """A user's requests on a list held at a fixed size: it is seeded with SEEDED_TASKS tasks, then of every
+    five requests three list them, one adds a task and one deletes the oldest, so the list stays between
+    SEEDED_TASKS and SEEDED_TASKS + the requests in flight (left alone it grew by one in four requests, to
+    hundreds, and the figures measured the list's length more than the system)."""
+
+    def __init__(self, prefix: str, task_ids: list[int]) -> None:
+        self.url = f"{prefix}/tasks"
+        self.task_ids = deque(task_ids)  # oldest first; append and popleft are atomic, the workers share it
+
+    def __call__(self, session: requests.Session, number: int) -> requests.Response:
+        kind = MIX[number % len(MIX)]
+        if kind == "create":
+            response = session.post(self.url, json={"title": f"bench {number}"}, timeout=HTTP_TIMEOUT_SECONDS)
+            if response.status_code == 201:
+                self.task_ids.append(response.json()["id"])
+            return response
+        if kind == "delete":
+            if not self.task_ids:
+                raise NoTaskToDelete
+            return session.delete(f"{self.url}/{self.task_ids.popleft()}", timeout=HTTP_TIMEOUT_SECONDS)
+        return session.get(self.url, timeout=HTTP_TIMEOUT_SECONDS)
+
+
+def seed(session: requests.Session, prefix: str) -> TaskMix:
+    """The user's SEEDED_TASKS tasks, created one by one before the timed part (not counted)."""
+    task_ids = []
+    for number in range(SEEDED_TASKS):
+        response = session.post(
+            f"{prefix}/tasks", json={"title": f"seed {number}"}, timeout=HTTP_TIMEOUT_SECONDS
+        )
+        if response.status_code != 201:
+            raise OpsError(f"bench: seeding the user's tasks: POST {prefix}/tasks answered {_said(response)}")
+        task_ids.append(response.json()["id"])
+    return TaskMix(prefix, task_ids)
+
+
+class CleanupFailed(Exception):
+    pass
+
+
+def delete_all(session: requests.Session, prefix: str) -> int:
+    """Delete every task of the throwaway user (all of them the bench's); how many there were."""
+    listed = session.get(f"{prefix}/tasks", timeout=HTTP_TIMEOUT_SECONDS)
+    if listed.status_code != 200:
+        raise CleanupFailed(f"GET {prefix}/tasks answered {_said(listed)}")
+    tasks = listed.json()
+    for task in tasks:
+        response = session.delete(f"{prefix}/tasks/{task['id']}", timeout=HTTP_TIMEOUT_SECONDS)
+        if response.status_code not in (204, 404):  # 404: a worker's delete got there first
+            raise CleanupFailed(f"DELETE of task {task['id']} answered {_said(response)}")
+    return len(tasks)
+
+
+@contextmanager
+def cleaned_up(session: requests.Session, prefix: str) -> Iterator[None]:
+    """Deletes the user's tasks however the block ends. A failed cleanup fails the run only when nothing else
+    did (else it is one more line, and the first failure stays the one reported)."""
+    try:
+        yield
+    except OpsError:
+        try:
+            delete_all(session, prefix)
+        except (CleanupFailed, requests.RequestException, ValueError) as error:
+            print(f"bench: the user's tasks were not deleted: {error}")
+        raise
+    try:
+        print(f"bench: deleted the user's {delete_all(session, prefix)} tasks")
+    except (CleanupFailed, requests.RequestException, ValueError) as error:
+        raise OpsError(f"bench: cleaning up: {error}") from None
+
+
+def _said(response: requests.Response) -> str:
+    return f"{response.status_code}: {response.text[:200]}"
+
+
+def run(plan: Plan, new_session: Callable[[], requests.Session], prefix: str, label: str) -> None:
+    """Seed the user's list, load it, print the figures; delete the user's tasks however it ends; fail when
+    any request failed."""
+    setup = new_session()
+    with cleaned_up(setup, prefix):
+        figures = hammer(plan, new_session, seed(setup, prefix))
+        print(figures.report(f"bench ({MIX_LABEL}, {SEEDED_TASKS} tasks listed) {label}"))
+        figures.raise_for_errors()
 
 
 def sign_up(base_url: str) -> requests.Session:
@@ -151,6 +231,14 @@ def auth_call(session: requests.Session, base_url: str, action: str, body: dict[
         raise OpsError(
             f"bench: {action} at {base_url} answered {response.status_code}: {response.text[:200]}"
         )
+
+
+def sign_out(base_url: str, user: requests.Session) -> None:
+    """End the user's session (its row goes); the user itself stays: the app offers no account deletion."""
+    url = f"{base_url}/api/auth/sign-out"
+    outcome = _outcome(lambda: user.post(url, json={}, timeout=HTTP_TIMEOUT_SECONDS))
+    if outcome is not None:
+        print(f"bench: the user's session was not ended: {outcome}")
 
 
 def proxy_session(user: requests.Session) -> Callable[[], requests.Session]:
