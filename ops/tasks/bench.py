@@ -4,16 +4,7 @@ import socket
 
 from invoke import Collection, Context, task
 
-from ops.loadtest import (
-    Plan,
-    backend_token,
-    bearer_session,
-    port_forward,
-    proxy_session,
-    run,
-    sign_out,
-    sign_up,
-)
+from ops.loadtest import Client, Plan, backend_token, port_forward, run, sign_out, sign_up
 from ops.settings import load_settings
 from ops.shell import Shell
 from ops.targets import kubectl, public_url
@@ -43,23 +34,15 @@ def bench(
     user = sign_up(base_url)
     try:
         if backend:
-            token, user_id = backend_token(base_url, user)
+            token, user_id = backend_token(user)
             with port_forward(kubectl(settings), free_local_port()) as url:
-                run(
-                    plan,
-                    bearer_session(token),
-                    f"{url}/api/{user_id}",
-                    f"backend via port-forward, c={concurrency}",
-                )
+                bearer = {"Authorization": f"Bearer {token}"}
+                label = f"backend via port-forward, c={concurrency}"
+                run(plan, lambda: Client(url, bearer), f"/api/{user_id}", label)
         else:
-            run(
-                plan,
-                proxy_session(user),
-                f"{base_url}/api/backend",
-                f"{base_url} through the proxy, c={concurrency}",
-            )
+            run(plan, user.copy, "/api/backend", f"{base_url} through the proxy, c={concurrency}")
     finally:
-        sign_out(base_url, user)
+        sign_out(user)
 
 
 def free_local_port() -> int:

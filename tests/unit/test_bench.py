@@ -26,6 +26,10 @@ class FrontendStandIn(BaseHTTPRequestHandler):
     seed_status: ClassVar[int] = 201
     delete_status: ClassVar[int] = 204
     sign_up_answers: ClassVar[list[int]] = []
+    refreshed_cookie: ClassVar[str] = (
+        ""  # a Set-Cookie for the lists' answers, as the session cache's refresh
+    )
+    cookies_seen: ClassVar[list[str]] = []
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for a delayed ACK
     lock = threading.Lock()
@@ -68,7 +72,9 @@ class FrontendStandIn(BaseHTTPRequestHandler):
         with self.lock:
             tasks = [{"id": task_id, "title": title} for task_id, title in self.tasks.items()]
             self.listed.append(len(tasks))
-        self.answer(200, tasks) if self.signed_in() else self.answer(401, {})
+            self.cookies_seen.append(self.headers.get("Cookie", ""))
+        refresh = {"Set-Cookie": self.refreshed_cookie} if self.refreshed_cookie else {}
+        self.answer(200, tasks, refresh) if self.signed_in() else self.answer(401, {})
 
     def do_DELETE(self) -> None:
         self.calls.append("DELETE /api/backend/tasks/N")
@@ -87,6 +93,7 @@ class FrontendStandIn(BaseHTTPRequestHandler):
 def frontend() -> Iterator[str]:
     stand_in = FrontendStandIn
     stand_in.calls, stand_in.tasks, stand_in.listed, stand_in.sign_up_answers = [], {}, [], []
+    stand_in.refreshed_cookie, stand_in.cookies_seen = "", []
     stand_in.create_status = stand_in.seed_status = 201
     stand_in.delete_status = 204
     server = ThreadingHTTPServer(("127.0.0.1", 0), FrontendStandIn)
@@ -154,6 +161,13 @@ def test_sign_up_waits_out_the_rate_limit(frontend: str) -> None:
     assert sign_up(frontend).cookies.get("session") == "s1"
 
 
+def test_a_worker_sends_the_cookies_the_frontend_refreshed_as_a_browser_does(frontend: str) -> None:
+    FrontendStandIn.refreshed_cookie = "cache=fresh; Path=/; HttpOnly; SameSite=Lax"
+    worker = sign_up(frontend).copy()
+    assert [worker.request("GET", "/api/backend/tasks").status for _ in range(2)] == [200, 200]
+    assert FrontendStandIn.cookies_seen == ["session=s1", "session=s1; cache=fresh"]
+
+
 def test_a_refused_sign_up_is_one_clear_error(frontend: str) -> None:
     FrontendStandIn.sign_up_answers = [400]
     with pytest.raises(OpsError, match=r"sign-up at .* answered 400"):
@@ -166,7 +180,7 @@ def test_an_unreachable_release_is_one_clear_error() -> None:
 
 
 def test_the_backend_mode_uses_the_users_token_and_id(frontend: str) -> None:
-    token, user_id = backend_token(frontend, sign_up(frontend))
+    token, user_id = backend_token(sign_up(frontend))
     assert (token.startswith("e30."), user_id) == (True, "user-7")
 
 
