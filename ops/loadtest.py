@@ -150,9 +150,9 @@ class NoTaskToDelete(ValueError):
 
 class TaskMix:
     """A user's requests on a list held at a fixed size: it is seeded with SEEDED_TASKS tasks, then of every
-    five requests three list them, one adds a task and one deletes the oldest, so the list stays between
-    SEEDED_TASKS and SEEDED_TASKS + the requests in flight (left alone it grew by one in four requests, to
-    hundreds, and the figures measured the list's length more than the system)."""
+    five requests three list them, one adds a task and one deletes the oldest, so the list stays at
+    SEEDED_TASKS give or take the creates and deletes in flight (left to grow, by one task in four requests,
+    it reached hundreds and the figures measured the list's length more than the system)."""
 
     def __init__(self, prefix: str, task_ids: list[int]) -> None:
         self.path = f"{prefix}/tasks"
@@ -166,9 +166,11 @@ class TaskMix:
                 self.task_ids.append(response.json()["id"])
             return response
         if kind == "delete":
-            if not self.task_ids:
-                raise NoTaskToDelete
-            return client.request("DELETE", f"{self.path}/{self.task_ids.popleft()}")
+            try:
+                task_id = self.task_ids.popleft()
+            except IndexError:
+                raise NoTaskToDelete from None
+            return client.request("DELETE", f"{self.path}/{task_id}")
         return client.request("GET", self.path)
 
 

@@ -11,7 +11,7 @@ import pytest
 from runner_fakes import cluster_context, invoke_config
 
 from ops.errors import OpsError
-from ops.loadtest import SEEDED_TASKS, Figures, Plan, backend_token, sign_up
+from ops.loadtest import SEEDED_TASKS, Figures, Plan, TaskMix, backend_token, hammer, sign_up
 from ops.tasks.bench import bench
 
 
@@ -134,6 +134,12 @@ def test_failed_requests_are_counted_by_kind_and_fail_the_run(frontend: str, cap
     report = capsys.readouterr().out  # printed before the run fails
     assert "8 ok of 10" in report and "errors: 2 x HTTP 502" in report
     assert FrontendStandIn.tasks == {}  # cleaned up all the same
+
+
+def test_a_delete_with_no_task_left_is_counted_as_an_error(frontend: str) -> None:
+    FrontendStandIn.create_status = 502  # nothing to delete but what was seeded: here, nothing
+    figures = hammer(Plan(30, 5, 1), sign_up(frontend).copy, TaskMix("/api/backend", []))
+    assert figures.errors == {"HTTP 502": 1, "NoTaskToDelete": 1}
 
 
 def test_a_failed_seeding_is_one_clear_error(frontend: str) -> None:
