@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Interleaved load test of the backend proxy on running frontends: for each round and each concurrency, runs
-# `invoke bench` (ops/loadtest.py: a throwaway user, 3 lists : 1 create : 1 delete on 100 tasks through /api/backend) against each server
-# in turn, and prints req/s, p50, p95, errors and the server's CPU per request: user + system time of its process
-# over the run, less that of a run of one request just before it (sign-up and sign-in hash a password, hundreds
-# of ms), divided by the requests sent less one.
+# `invoke bench` (ops/loadtest.py: a throwaway user, 3 lists : 1 create : 1 delete on 100 tasks through
+# /api/backend) against each server in turn, and prints req/s, p50, p95, errors and the server's CPU per request:
+# user + system time of its process over the run, less that of a run of one request just before it (sign-up and
+# sign-in hash a password, hundreds of ms; the 100 tasks seeded and deleted), divided by the requests less one.
 #
 # Even rounds take the servers in reverse order, so neither always runs first.
 #
