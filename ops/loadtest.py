@@ -178,7 +178,10 @@ def seed(client: Client, prefix: str) -> TaskMix:
     """The user's SEEDED_TASKS tasks, created one by one before the timed part (not counted)."""
     task_ids = []
     for number in range(SEEDED_TASKS):
-        response = client.request("POST", f"{prefix}/tasks", {"title": f"seed {number}"})
+        try:
+            response = client.request("POST", f"{prefix}/tasks", {"title": f"seed {number}"})
+        except HTTPError as error:
+            raise OpsError(f"bench: seeding the user's tasks: {error}") from None
         if response.status != 201:
             raise OpsError(f"bench: seeding the user's tasks: POST {prefix}/tasks answered {_said(response)}")
         task_ids.append(response.json()["id"])

@@ -11,7 +11,17 @@ import pytest
 from runner_fakes import cluster_context, invoke_config
 
 from ops.errors import OpsError
-from ops.loadtest import SEEDED_TASKS, Figures, Plan, TaskMix, backend_token, hammer, sign_up
+from ops.loadtest import (
+    SEEDED_TASKS,
+    Client,
+    Figures,
+    Plan,
+    TaskMix,
+    backend_token,
+    hammer,
+    seed,
+    sign_up,
+)
 from ops.tasks.bench import bench
 
 
@@ -146,6 +156,8 @@ def test_a_failed_seeding_is_one_clear_error(frontend: str) -> None:
     FrontendStandIn.seed_status = 503
     with pytest.raises(OpsError, match=r"seeding the user's tasks: POST .*/api/backend/tasks answered 503"):
         run_bench(frontend, seconds=30, requests=10, concurrency=2)
+    with pytest.raises(OpsError, match=r"seeding the user's tasks: .*Connection refused"):
+        seed(Client("http://127.0.0.1:9", {}), "/api/backend")  # a release gone after the sign-in
 
 
 def test_a_failed_cleanup_fails_an_otherwise_good_run(frontend: str, capsys) -> None:
