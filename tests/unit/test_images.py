@@ -222,7 +222,7 @@ def test_a_build_keeps_its_stage_cache_in_the_context(
     images.build(client, caching_service, output=said.append)
     kept = caching_service.context / ".build-cache" / "stage"
     assert (kept / "hello.txt").read_text() == "hello\n"
-    assert said[-1] == "kept the build cache in app/.build-cache/stage/ for the next build"
+    assert said[-1] == "kept the build cache in app/.build-cache/stage/ (0 MB) for the next build"
     (caching_service.context / "hello.txt").write_text("edited\n")
     images.build(client, caching_service, output=said.append)
     assert (kept / "hello.txt").read_text() == "edited\n", "the second build replaces the first one's cache"
