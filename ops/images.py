@@ -56,6 +56,7 @@ class Service:
     build_cache: BuildCache | None = None
 
 
+BUILD_CACHE_LIMIT_BYTES = 300_000_000  # a cold frontend build makes about 75 MB
 BUILD_CACHES = {"frontend": BuildCache("/app/.next/cache", ".build-cache/next")}
 SERVICES = {
     name: Service(name, f"todo-{name}", ROOT / name, BUILD_CACHES.get(name)) for name in IMAGE_SERVICES
@@ -219,7 +220,21 @@ def save_build_cache(
     except (APIError, DockerException, OSError, tarfile.TarError) as error:
         output(f"could not keep the build cache ({first_line(error)}): the next build starts cold")
         return
-    output(f"kept the build cache in {target.relative_to(ROOT)}/ for the next build")
+    output(bound_build_cache(target, BUILD_CACHE_LIMIT_BYTES))
+
+
+def bound_build_cache(target: Path, limit_bytes: int) -> str:
+    """Drop the kept cache once it has grown past `limit_bytes`; say what was kept or dropped.
+
+    Next's cache only grows (every build adds entries and none leaves), and it travels in every build context:
+    past the limit one cold build is cheaper than carrying it.
+    """
+    size = sum(path.stat().st_size for path in target.rglob("*") if path.is_file() and not path.is_symlink())
+    shown = f"{target.relative_to(ROOT)}/ ({size / 1e6:.0f} MB)"
+    if size <= limit_bytes:
+        return f"kept the build cache in {shown} for the next build"
+    shutil.rmtree(target)
+    return f"dropped the build cache {shown}: over {limit_bytes / 1e6:.0f} MB, the next build starts cold"
 
 
 def replace_with_archive(target: Path, chunks: Iterable[bytes]) -> None:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Interleaved load test of the backend proxy on running frontends: for each round and each concurrency, runs
-# `invoke bench` (ops/loadtest.py: a throwaway user, 3 lists : 1 create through /api/backend) against each server
-# in turn, and prints req/s, p50, p95, errors and the server's CPU per request: user + system time of its process
-# over the run, less that of a run of one request just before it (sign-up and sign-in hash a password, hundreds
-# of ms), divided by the requests sent less one.
+# `invoke bench` (ops/loadtest.py: a throwaway user, 3 lists : 1 create : 1 delete on 100 tasks through
+# /api/backend) against each server in turn, and prints req/s, p50, p95, errors and the server's CPU per request:
+# user + system time of its process over the run, less that of a run of one request just before it (sign-up and
+# sign-in hash a password, hundreds of ms; the 100 tasks seeded and deleted), divided by the requests less one.
 #
 # Even rounds take the servers in reverse order, so neither always runs first.
 #
@@ -40,9 +40,9 @@ for round in $(seq "$rounds"); do
       after=$(cpu_ticks "$pid")
       backend_after=$(cpu_ticks "${BACKEND_PID:-$pid}")
       signup=$((before - start))
-      # "bench (...): 412 req/s, p50 60.1 ms, p95 90.3 ms (6180 ok of 6180 in 15.0 s); errors: none"
+      # "bench (...): 412 req/s, p50 60.1 ms, p95 90.3 ms (6180 ok of 6180 in 15.0 s); errors: none; load ..."
       line=$(grep -o '[0-9]* req/s, p50 .*' <<<"$out" || echo "$out" | tail -1)
-      read -r rate p50 p95 total errors < <(sed -E 's/^([0-9]+) req\/s, p50 ([0-9.]+) ms, p95 ([0-9.]+) ms \([0-9]+ ok of ([0-9]+) in [0-9.]+ s\); errors: (.*)$/\1 \2 \3 \4 \5/' <<<"$line")
+      read -r rate p50 p95 total errors < <(sed -E 's/^([0-9]+) req\/s, p50 ([0-9.]+) ms, p95 ([0-9.]+) ms \([0-9]+ ok of ([0-9]+) in [0-9.]+ s\); errors: ([^;]*).*$/\1 \2 \3 \4 \5/' <<<"$line")
       cpu=$(per_request $((after - before - signup)) "$total")
       backend=${BACKEND_PID:+$(per_request $((backend_after - backend_before)) "$total")}
       printf '%-6s %-4s %-6s %8s %8s %8s %-10s %10s %s\n' "$round" "$c" "$label" "$rate" "$p50" "$p95" "$errors" "$cpu" "$backend"

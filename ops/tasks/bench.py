@@ -4,16 +4,7 @@ import socket
 
 from invoke import Collection, Context, task
 
-from ops.loadtest import (
-    Plan,
-    backend_token,
-    bearer_session,
-    hammer,
-    port_forward,
-    proxy_session,
-    sign_up,
-    task_mix,
-)
+from ops.loadtest import Client, Plan, backend_token, port_forward, run, sign_out, sign_up
 from ops.settings import load_settings
 from ops.shell import Shell
 from ops.targets import kubectl, public_url
@@ -36,21 +27,22 @@ def bench(
     backend: bool = False,
     target: str | None = None,
 ) -> None:
-    """A bounded load test of the release: a throwaway user lists and adds tasks; req/s, p50/p95, errors."""
+    """A bounded load test of the release: a throwaway user lists, adds and deletes tasks; req/s, p50/p95."""
     plan = Plan(seconds, requests, concurrency)
     settings = load_settings(c, target=target)
     base_url = public_url(Shell(c), settings).rstrip("/")
     user = sign_up(base_url)
-    if backend:
-        token, user_id = backend_token(base_url, user)
-        with port_forward(kubectl(settings), free_local_port()) as url:
-            figures = hammer(plan, bearer_session(token), task_mix(f"{url}/api/{user_id}"))
-        label = f"backend via port-forward, c={concurrency}"
-    else:
-        figures = hammer(plan, proxy_session(user), task_mix(f"{base_url}/api/backend"))
-        label = f"{base_url} through the proxy, c={concurrency}"
-    print(figures.report(f"bench (3 lists : 1 create) {label}"))
-    figures.raise_for_errors()
+    try:
+        if backend:
+            token, user_id = backend_token(user)
+            with port_forward(kubectl(settings), free_local_port()) as url:
+                bearer = {"Authorization": f"Bearer {token}"}
+                label = f"backend via port-forward, c={concurrency}"
+                run(plan, lambda: Client(url, bearer), f"/api/{user_id}", label)
+        else:
+            run(plan, user.copy, "/api/backend", f"{base_url} through the proxy, c={concurrency}")
+    finally:
+        sign_out(user)
 
 
 def free_local_port() -> int:

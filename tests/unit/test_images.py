@@ -222,7 +222,7 @@ def test_a_build_keeps_its_stage_cache_in_the_context(
     images.build(client, caching_service, output=said.append)
     kept = caching_service.context / ".build-cache" / "stage"
     assert (kept / "hello.txt").read_text() == "hello\n"
-    assert said[-1] == "kept the build cache in app/.build-cache/stage/ for the next build"
+    assert said[-1] == "kept the build cache in app/.build-cache/stage/ (0 MB) for the next build"
     (caching_service.context / "hello.txt").write_text("edited\n")
     images.build(client, caching_service, output=said.append)
     assert (kept / "hello.txt").read_text() == "edited\n", "the second build replaces the first one's cache"
@@ -319,3 +319,20 @@ def test_deploy_builds_with_the_configured_build_args(
     )
     delivery.build_image(replace(settings, images=configured), images.SERVICES["frontend"], dry=False)
     assert (seen["source"], seen["build_args"]) == ("https://example.com/todo", {"A": "1"})
+
+
+def test_the_build_cache_is_kept_under_its_limit_and_dropped_over_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images, "ROOT", tmp_path)
+    cache = tmp_path / "frontend" / ".build-cache" / "next"
+    (cache / "turbopack").mkdir(parents=True)
+    (cache / "turbopack" / "00001.sst").write_bytes(b"x" * 2_000_000)
+
+    kept = images.bound_build_cache(cache, limit_bytes=3_000_000)
+    assert kept == "kept the build cache in frontend/.build-cache/next/ (2 MB) for the next build"
+    assert cache.is_dir()
+
+    dropped = images.bound_build_cache(cache, limit_bytes=1_000_000)
+    assert dropped.startswith("dropped the build cache frontend/.build-cache/next/ (2 MB): over 1 MB")
+    assert not cache.exists()
