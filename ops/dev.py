@@ -476,7 +476,11 @@ class KubectlLogStream:
 
 class KubectlPods:
     """The backend's pods through kubectl: list them, copy files in (`kubectl exec`, a tar on stdin), follow
-    their logs."""
+    their logs.
+
+    Not through Shell, like the load test's port-forward: a copy sends a binary archive on stdin with a
+    deadline of its own, and a log is followed line by line beside the work and stopped with SIGTERM; Shell
+    runs a command to its end on text streams and turns its failure into one message."""
 
     def __init__(self, settings: Settings, run: Callable[..., subprocess.CompletedProcess] = subprocess.run):
         self.settings = settings
