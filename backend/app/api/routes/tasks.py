@@ -4,11 +4,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import Response
+from sqlalchemy import bindparam
 from sqlmodel import Session
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
-from app.api.lean import as_public, json_from_db, many, public_fields
+from app.api.lean import JsonList, as_public, json_from_db, public_fields, read_json
 from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.models import MAX_ID, Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
 
@@ -34,11 +35,15 @@ PUBLIC = public_fields(TaskPublic)
 # The list, create and update routes are the user's hot path: they run in one thread hop (see app.api.lean).
 
 
+LISTS = {
+    status: JsonList(TaskPublic, Task, crud.user_tasks(bindparam("user"), status), crud.TASK_ORDER)
+    for status in TaskStatus
+}
+
+
 @router.get("", response_model=list[TaskPublic])
 async def list_tasks(request: Request, user: CurrentUser, status: TaskStatus = TaskStatus.all) -> Response:
-    return await json_from_db(
-        request, lambda session: many(crud.list_tasks(session, user, status), PUBLIC), read_only=True
-    )
+    return await read_json(request, LISTS[status], {"user": user})
 
 
 @router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED, responses=WITH_BODY)
@@ -57,7 +62,10 @@ def read_task(task: OwnedTask) -> Task:
 @router.put("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **WITH_BODY})
 async def update_task(request: Request, user: CurrentUser, task_id: TaskId, body: TaskUpdate) -> Response:
     def update(session: Session) -> dict[str, Any]:
-        return as_public(crud.update_task(session, owned_task(user, session, task_id), body), PUBLIC)
+        row = crud.update_user_task(session, user, task_id, body)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Task not found")
+        return as_public(row, PUBLIC)
 
     return await json_from_db(request, update)
 
