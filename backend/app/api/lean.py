@@ -13,24 +13,23 @@ one JSON text by the database itself (`json_agg`), which Python passes through a
 (SQLite, for development and tests) get the same JSON written from the rows in Python.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from fastapi import Request, status
+from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Connection, Engine, Text, case, cast, func, literal_column, select
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel
+from sqlalchemy.sql.base import Executable
+from sqlmodel import SQLModel
 
-from app.core.db import open_session
 from app.models import as_utc
 
 Fields = tuple[tuple[str, bool], ...]
-Work = Callable[[Session], Any]
 
 AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
@@ -107,10 +106,19 @@ async def read_json(request: Request, query: JsonList, params: dict[str, Any]) -
     return Response(body, status.HTTP_200_OK, media_type="application/json")
 
 
-async def json_from_db(request: Request, work: Work, status_code: int = status.HTTP_200_OK) -> Response:
-    """Run `work(session)`, one statement, in one thread hop and answer with its result as JSON. Not retried:
-    a write may have been done before its connection broke."""
-    body = await run_in_threadpool(_write, request.app.state.engine, work)
+async def row_json(
+    request: Request,
+    statement: Executable,
+    fields: Fields,
+    status_code: int = status.HTTP_200_OK,
+    missing: str = "Not found",
+) -> Response:
+    """Run a write, one statement returning one row, and answer with that row as JSON; 404 with `missing` if
+    it returned none (it matched no row of the user's). Not retried: it may have been done before its
+    connection broke."""
+    body = await run_in_threadpool(_write, request.app.state.engine, statement, fields)
+    if body is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, missing)
     return Response(body, status_code, media_type="application/json")
 
 
@@ -128,7 +136,7 @@ def _read(engine: Engine, query: JsonList, params: dict[str, Any]) -> bytes:
         return query(connection.execution_options(**AUTOCOMMIT), params)
 
 
-def _write(engine: Engine, work: Work) -> bytes:
-    with open_session(engine) as session:
-        session.connection(execution_options=AUTOCOMMIT)
-        return to_json(work(session))
+def _write(engine: Engine, statement: Executable, fields: Fields) -> bytes | None:
+    with engine.connect() as connection:
+        row = connection.execution_options(**AUTOCOMMIT).execute(statement).first()
+    return None if row is None else to_json(as_public(row, fields))
