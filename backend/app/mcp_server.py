@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 from sqlmodel import Session
 
 from app import crud
@@ -54,7 +54,7 @@ class TaskSummary(BaseModel):
     completed: bool
 
 
-def _action(task: Task, status: Literal["created", "completed", "deleted", "updated"]) -> TaskAction:
+def _action(task: Task | Row, status: Literal["created", "completed", "deleted", "updated"]) -> TaskAction:
     assert task.id is not None  # saved rows always have one
     return TaskAction(task_id=task.id, status=status, title=task.title)
 

@@ -2,13 +2,15 @@
 
 import base64
 import json
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from app.core import security
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import ISSUER, KID, TokenFactory, User
@@ -148,3 +150,57 @@ def test_hs256_accepted_only_when_enabled_with_the_secret(settings: Settings) ->
         assert get_tasks(client, "alice-id", hs256_token("alice-id")) == 200
         assert get_tasks(client, "alice-id", hs256_token("alice-id", secret="x" * 40)) == 401
         assert get_tasks(client, "alice-id", unsigned_token("alice-id")) == 401
+
+
+def test_a_token_is_checked_once_while_it_and_its_key_are_valid(
+    client: TestClient, make_token: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *args, **kwargs: checks.append(1) or decode(*args, **kwargs))
+    token = make_token("alice-id")
+    for _ in range(3):
+        assert get_tasks(client, "alice-id", token) == 200
+    assert get_tasks(client, "bob-id", token) == 403  # remembered for its user only
+    assert len(checks) == 1
+
+
+def test_a_remembered_token_expires(
+    client: TestClient, make_token: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = make_token("alice-id", exp=datetime.now(UTC) + timedelta(minutes=1))
+    assert get_tasks(client, "alice-id", token) == 200
+    later = time.time() + 120  # past its expiry and the clock skew allowed
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return datetime.fromtimestamp(later, tz)
+
+    monkeypatch.setattr(time, "time", lambda: later)  # the backend's clock, and PyJWT's below
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    assert get_tasks(client, "alice-id", token) == 401
+
+
+def test_a_remembered_token_is_refused_once_its_key_leaves_the_jwks(
+    client: TestClient, jwks_server: JWKSServer, make_token: TokenFactory
+) -> None:
+    token = make_token("alice-id")
+    assert get_tasks(client, "alice-id", token) == 200
+    new_key = Ed25519PrivateKey.generate()
+    jwks_server.keys[:] = [public_jwk(new_key, "rotated")]
+    # A token with the new key makes the backend fetch the keys again: the old key is gone.
+    assert get_tasks(client, "alice-id", make_token("alice-id", key=new_key, kid="rotated")) == 200
+    assert get_tasks(client, "alice-id", token) == 401
+
+
+def test_a_remembered_token_waits_for_keys_grown_stale(
+    client: TestClient, jwks_server: JWKSServer, make_token: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys are fetched again when old, as they are for a token never seen (a revoked key goes)."""
+    token = make_token("alice-id")
+    assert get_tasks(client, "alice-id", token) == 200
+    fetches = jwks_server.fetches
+    monkeypatch.setattr(security, "JWKS_MAX_AGE_SECONDS", -1)  # every key set is now too old
+    assert get_tasks(client, "alice-id", token) == 200
+    assert jwks_server.fetches == fetches + 1

@@ -19,6 +19,7 @@ JWKS_REFETCH_INTERVAL_SECONDS = (
 )
 JWKS_TIMEOUT_SECONDS = 5
 CLOCK_SKEW_SECONDS = 30  # the frontend and the backend may run on nodes whose clocks differ a little
+VERIFIED_TOKENS_KEPT = 1024  # tokens remembered as verified (a page's requests repeat one token)
 
 
 class InvalidToken(Exception):
@@ -41,7 +42,7 @@ class JWKSCache:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def key_for(self, kid: str) -> jwt.PyJWK:
-        if kid not in self.keys or self._age() > JWKS_MAX_AGE_SECONDS:
+        if kid not in self.keys or not self.fresh():
             async with self.lock:  # concurrent misses share one fetch
                 if self._age() > self.refetch_interval:
                     await self._refresh()
@@ -51,6 +52,10 @@ class JWKSCache:
             return self.keys[kid]
         except KeyError:
             raise InvalidToken("token signed by an unknown key") from None
+
+    def fresh(self) -> bool:
+        """Whether the keys are recent enough to use without asking the JWKS again."""
+        return self._age() <= JWKS_MAX_AGE_SECONDS
 
     def _age(self) -> float:
         return time.monotonic() - self.fetched_at
@@ -75,13 +80,36 @@ class JWKSCache:
 
 @dataclass
 class TokenVerifier:
-    """Checks signature, expiry, issuer, audience and subject; returns the user id (`sub`)."""
+    """Checks signature, expiry, issuer, audience and subject; returns the user id (`sub`).
+
+    A token that passed is remembered, with its subject and expiry, until it expires or the signing keys
+    are fetched again (a key taken out of the JWKS then stops its tokens as before): the signature check
+    and the claims' decoding were a tenth of a task list's CPU, for the same answer on every request."""
 
     issuer: str
     jwks: JWKSCache
     hs256_secret: str | None = None
+    # token -> (subject, expiry, the key set it was checked against); oldest first, bounded
+    verified: dict[str, tuple[str, float, float]] = field(default_factory=dict)
 
     async def user_id(self, token: str) -> str:
+        remembered = self.verified.get(token)
+        if remembered is not None:
+            subject, expires, keys = remembered
+            if (
+                keys == self.jwks.fetched_at
+                and self.jwks.fresh()
+                and time.time() < expires + CLOCK_SKEW_SECONDS
+            ):
+                return subject
+            del self.verified[token]
+        subject, expires = await self._verify(token)
+        if len(self.verified) >= VERIFIED_TOKENS_KEPT:
+            del self.verified[next(iter(self.verified))]
+        self.verified[token] = (subject, expires, self.jwks.fetched_at)
+        return subject
+
+    async def _verify(self, token: str) -> tuple[str, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -106,7 +134,7 @@ class TokenVerifier:
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise InvalidToken("token has no subject")
-        return subject
+        return subject, claims["exp"]
 
     async def _key_and_algorithms(self, header: dict) -> tuple[jwt.PyJWK | str, list[str]]:
         algorithm = header.get("alg")

@@ -1,19 +1,20 @@
 """REST endpoints for the user's tasks."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlalchemy import bindparam
 
 from app import crud
 from app.api.deps import CurrentUser, SessionDep
-from app.api.lean import as_public, json_from_db, many, public_fields
+from app.api.lean import JsonList, public_fields, read_json, row_json
 from app.api.responses import AUTH_ERRORS, BAD_JSON, error_responses, not_found
 from app.models import MAX_ID, Task, TaskCreate, TaskPublic, TaskStatus, TaskUpdate
 
 router = APIRouter(prefix="/api/{user_id}/tasks", tags=["tasks"], responses=error_responses(*AUTH_ERRORS))
 NOT_FOUND = error_responses(not_found("task"))
+TASK_NOT_FOUND = "Task not found"
 WITH_BODY = error_responses(BAD_JSON)
 
 
@@ -23,7 +24,7 @@ def owned_task(
     """The task with this id if it belongs to the user; else 404 (another user's task stays invisible)."""
     task = crud.get_task(session, user, task_id)
     if task is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "Task not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, TASK_NOT_FOUND)
     return task
 
 
@@ -34,19 +35,20 @@ PUBLIC = public_fields(TaskPublic)
 # The list, create and update routes are the user's hot path: they run in one thread hop (see app.api.lean).
 
 
+LISTS = {
+    status: JsonList(TaskPublic, Task, crud.user_tasks(bindparam("user"), status), crud.TASK_ORDER)
+    for status in TaskStatus
+}
+
+
 @router.get("", response_model=list[TaskPublic])
 async def list_tasks(request: Request, user: CurrentUser, status: TaskStatus = TaskStatus.all) -> Response:
-    return await json_from_db(
-        request, lambda session: many(crud.list_tasks(session, user, status), PUBLIC), read_only=True
-    )
+    return await read_json(request, LISTS[status], {"user": user})
 
 
 @router.post("", response_model=TaskPublic, status_code=status.HTTP_201_CREATED, responses=WITH_BODY)
 async def create_task(request: Request, user: CurrentUser, body: TaskCreate) -> Response:
-    def create(session: Session) -> dict[str, Any]:
-        return as_public(crud.create_task(session, user, body), PUBLIC)
-
-    return await json_from_db(request, create, status.HTTP_201_CREATED)
+    return await row_json(request, crud.new_task(user, body), PUBLIC, status.HTTP_201_CREATED)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
@@ -56,10 +58,7 @@ def read_task(task: OwnedTask) -> Task:
 
 @router.put("/{task_id}", response_model=TaskPublic, responses={**NOT_FOUND, **WITH_BODY})
 async def update_task(request: Request, user: CurrentUser, task_id: TaskId, body: TaskUpdate) -> Response:
-    def update(session: Session) -> dict[str, Any]:
-        return as_public(crud.update_task(session, owned_task(user, session, task_id), body), PUBLIC)
-
-    return await json_from_db(request, update)
+    return await row_json(request, crud.changed_task(user, task_id, body), PUBLIC, missing=TASK_NOT_FOUND)
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
