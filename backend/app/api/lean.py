@@ -22,7 +22,7 @@ from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, Connection, Engine, Text, case, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Text, case, cast, func, literal_column, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.base import Executable
 from sqlmodel import SQLModel
@@ -106,6 +106,15 @@ async def read_json(request: Request, query: JsonList, params: dict[str, Any]) -
     return Response(body, status.HTTP_200_OK, media_type="application/json")
 
 
+async def write_one(request: Request, statement: Executable, missing: str = "Not found") -> Row[Any]:
+    """Run a write, one statement returning one row, in one thread hop; 404 with `missing` if it returned none
+    (it matched no row of the user's). Not retried: it may have been done before its connection broke."""
+    row = await run_in_threadpool(_write, request.app.state.engine, statement)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, missing)
+    return row
+
+
 async def row_json(
     request: Request,
     statement: Executable,
@@ -113,13 +122,9 @@ async def row_json(
     status_code: int = status.HTTP_200_OK,
     missing: str = "Not found",
 ) -> Response:
-    """Run a write, one statement returning one row, and answer with that row as JSON; 404 with `missing` if
-    it returned none (it matched no row of the user's). Not retried: it may have been done before its
-    connection broke."""
-    body = await run_in_threadpool(_write, request.app.state.engine, statement, fields)
-    if body is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, missing)
-    return Response(body, status_code, media_type="application/json")
+    """`write_one`, answered with the returned row as JSON."""
+    row = await write_one(request, statement, missing)
+    return Response(to_json(as_public(row, fields)), status_code, media_type="application/json")
 
 
 def _read_retried(engine: Engine, query: JsonList, params: dict[str, Any]) -> bytes:
@@ -136,7 +141,6 @@ def _read(engine: Engine, query: JsonList, params: dict[str, Any]) -> bytes:
         return query(connection.execution_options(**AUTOCOMMIT), params)
 
 
-def _write(engine: Engine, statement: Executable, fields: Fields) -> bytes | None:
+def _write(engine: Engine, statement: Executable) -> Row[Any] | None:
     with engine.connect() as connection:
-        row = connection.execution_options(**AUTOCOMMIT).execute(statement).first()
-    return None if row is None else to_json(as_public(row, fields))
+        return connection.execution_options(**AUTOCOMMIT).execute(statement).first()
